@@ -46,6 +46,7 @@ public record DockerLogConfig(String driver, Map<String, String> options) {
    */
   public DockerLogConfig {
     Objects.requireNonNull(driver, "driver");
+    Objects.requireNonNull(options, "options");
     Map<String, String> copy = new LinkedHashMap<>();
     options.forEach(
         (key, value) ->

@@ -1,6 +1,7 @@
 package dev.logstream.core.docker;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -230,7 +231,7 @@ final class LogOptRules {
     String address = value.contains("://") ? value : "tcp://" + value;
     int schemeEnd = address.indexOf("://");
     // Go's url.Parse lower-cases the scheme
-    String scheme = address.substring(0, schemeEnd).toLowerCase(java.util.Locale.ROOT);
+    String scheme = address.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
     String rest = address.substring(schemeEnd + 3);
     String key = "fluentd-address";
     switch (scheme) {

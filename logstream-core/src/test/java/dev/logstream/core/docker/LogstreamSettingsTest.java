@@ -119,6 +119,16 @@ class LogstreamSettingsTest {
   }
 
   @Test
+  void dockerLogConfig_nullOptionValue_namesTheKey() {
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("env", null);
+
+    assertThatThrownBy(() -> new DockerLogConfig("fluentd", options))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("env");
+  }
+
+  @Test
   void logConfigFor_configuredPrefix_isUsedInTheTag() {
     LogstreamSettings settings =
         LogstreamSettings.builder().enabled(true).tagPrefix("acme.grid").build();
