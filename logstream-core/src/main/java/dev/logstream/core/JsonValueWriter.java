@@ -26,11 +26,10 @@ final class JsonValueWriter implements ValueVisitor {
   private final boolean recordMode;
   private final TimePrecision precision;
   private final KeyNameCache keyNames;
-  private final byte[][] reservedTopLevelKeys;
   private final byte[] timeScratch = new byte[IsoTimeWriter.MAX_LENGTH];
 
   private JsonGenerator generator;
-  private byte[] repairScratch = new byte[256];
+  private byte[] escapeScratch = new byte[1024];
 
   // Per open container: is it a map, and does it expect a key next? Index 0 is outside the root.
   private boolean[] isMap = new boolean[16];
@@ -47,15 +46,16 @@ final class JsonValueWriter implements ValueVisitor {
   private GrowableBytes keyText;
   private int keyNesting;
 
-  JsonValueWriter(
-      boolean recordMode,
-      TimePrecision precision,
-      KeyNameCache keyNames,
-      byte[][] reservedTopLevelKeys) {
+  /**
+   * Creates a writer.
+   *
+   * @param keyNames field names; names it flags as reserved are dropped at the top level of a
+   *     record (the encoder injects them)
+   */
+  JsonValueWriter(boolean recordMode, TimePrecision precision, KeyNameCache keyNames) {
     this.recordMode = recordMode;
     this.precision = precision;
     this.keyNames = keyNames;
-    this.reservedTopLevelKeys = reservedTopLevelKeys;
   }
 
   /** Starts a new value (a record in record mode) on {@code generator}. */
@@ -194,24 +194,20 @@ final class JsonValueWriter implements ValueVisitor {
     }
     try {
       if (expectingKey()) {
-        if (depth == 1 && recordMode && isReserved(bytes, offset, length)) {
-          skipping = true;
+        KeyNameCache.Entry key = keyNames.lookup(bytes, offset, length);
+        expectsKey[depth] = false;
+        if (key.reserved() && depth == 1) {
+          skipping = true; // the encoder writes its own value under this name
           skipNesting = 0;
-          expectsKey[depth] = false;
           return;
         }
-        generator.writeFieldName(keyNames.lookup(bytes, offset, length));
-        expectsKey[depth] = false;
+        generator.writeFieldName(key.name());
         return;
       }
       requireValueAllowed();
-      if (Utf8.isWellFormed(bytes, offset, length)) {
-        generator.writeUTF8String(bytes, offset, length);
-      } else {
-        ensureRepairCapacity(length);
-        int repaired = Utf8.repair(bytes, offset, length, repairScratch);
-        generator.writeUTF8String(repairScratch, 0, repaired);
-      }
+      ensureEscapeCapacity(length);
+      int escaped = JsonStrings.escape(bytes, offset, length, escapeScratch);
+      generator.writeRawUTF8String(escapeScratch, 0, escaped);
       valueDone();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -463,21 +459,15 @@ final class JsonValueWriter implements ValueVisitor {
     expectsKey[depth] = false;
   }
 
-  private boolean isReserved(byte[] bytes, int offset, int length) {
-    for (byte[] reserved : reservedTopLevelKeys) {
-      if (Arrays.equals(reserved, 0, reserved.length, bytes, offset, offset + length)) {
-        return true;
+  private void ensureEscapeCapacity(int length) {
+    long needed = (long) length * JsonStrings.MAX_EXPANSION;
+    if (needed > escapeScratch.length) {
+      long grown = Math.max(needed, 2L * escapeScratch.length);
+      if (grown > Integer.MAX_VALUE - 8) {
+        throw new RecordEncodingException(
+            "string of " + length + " bytes is too long to escape in one array");
       }
-    }
-    return false;
-  }
-
-  private void ensureRepairCapacity(int length) {
-    long needed = (long) length * Utf8.MAX_EXPANSION;
-    if (needed > repairScratch.length) {
-      repairScratch =
-          new byte
-              [(int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * repairScratch.length))];
+      escapeScratch = new byte[(int) grown];
     }
   }
 
@@ -493,7 +483,7 @@ final class JsonValueWriter implements ValueVisitor {
 
   private void beginComplexKey(boolean map) {
     if (keyWriter == null) {
-      keyWriter = new JsonValueWriter(false, precision, new KeyNameCache(), new byte[0][]);
+      keyWriter = new JsonValueWriter(false, precision, new KeyNameCache());
       keyText = new GrowableBytes(64);
     }
     keyText.clear();

@@ -1,6 +1,9 @@
 package dev.logstream.core;
 
 import com.fasterxml.jackson.core.io.SerializedString;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -13,36 +16,62 @@ import java.util.Arrays;
  * sending random keys cannot grow memory.
  */
 final class KeyNameCache {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long GOLDEN = 0x9E37_79B9_7F4A_7C15L;
+
   static final int MAX_ENTRIES = 1024;
   private static final int SLOTS = MAX_ENTRIES * 2; // load factor 0.5 keeps probe chains short
 
   private final byte[][] keys = new byte[SLOTS][];
-  private final SerializedString[] names = new SerializedString[SLOTS];
+  private final Entry[] entries = new Entry[SLOTS];
+  private final byte[][] reservedNames;
   private int size;
 
-  /** Returns the JSON name for {@code bytes[offset, offset+length)}, repairing invalid UTF-8. */
-  SerializedString lookup(byte[] bytes, int offset, int length) {
+  /**
+   * Creates an empty cache.
+   *
+   * @param reservedNames names to flag as {@link Entry#reserved()}, compared as raw bytes
+   */
+  KeyNameCache(byte[]... reservedNames) {
+    this.reservedNames = reservedNames.clone();
+  }
+
+  /** A cached field name: the JSON name and whether it is one of the reserved names. */
+  record Entry(SerializedString name, boolean reserved) {}
+
+  /** Returns the entry for {@code bytes[offset, offset+length)}, repairing invalid UTF-8. */
+  Entry lookup(byte[] bytes, int offset, int length) {
     int hash = hash(bytes, offset, length);
     int mask = SLOTS - 1;
     for (int slot = hash & mask; ; slot = (slot + 1) & mask) {
       byte[] key = keys[slot];
       if (key == null) {
-        SerializedString name = create(bytes, offset, length);
+        Entry entry = new Entry(create(bytes, offset, length), isReserved(bytes, offset, length));
         if (size < MAX_ENTRIES) {
           keys[slot] = Arrays.copyOfRange(bytes, offset, offset + length);
-          names[slot] = name;
+          entries[slot] = entry;
           size++;
         }
-        return name;
+        return entry;
       }
-      if (Arrays.equals(key, 0, key.length, bytes, offset, offset + length)) {
-        return names[slot];
+      if (key.length == length && Arrays.equals(key, 0, length, bytes, offset, offset + length)) {
+        return entries[slot];
       }
     }
   }
 
   int size() {
     return size;
+  }
+
+  private boolean isReserved(byte[] bytes, int offset, int length) {
+    for (byte[] reserved : reservedNames) {
+      if (Arrays.equals(reserved, 0, reserved.length, bytes, offset, offset + length)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private SerializedString create(byte[] bytes, int offset, int length) {
@@ -54,11 +83,23 @@ final class KeyNameCache {
     return new SerializedString(new String(repaired, 0, repairedLength, StandardCharsets.UTF_8));
   }
 
+  /**
+   * Hashes the length and the first and last eight bytes: keys differ early or late, and a
+   * byte-at-a-time hash would cost more than the rest of the lookup.
+   */
   private static int hash(byte[] bytes, int offset, int length) {
-    int h = 0x811C9DC5; // FNV-1a
-    for (int i = offset; i < offset + length; i++) {
-      h = (h ^ bytes[i]) * 0x01000193;
+    long h;
+    if (length >= Long.BYTES) {
+      h =
+          (long) LONGS.get(bytes, offset) * GOLDEN
+              ^ (long) LONGS.get(bytes, offset + length - Long.BYTES);
+    } else {
+      h = 0;
+      for (int i = offset; i < offset + length; i++) {
+        h = (h << 8) | (bytes[i] & 0xFF);
+      }
     }
-    return h ^ (h >>> 16);
+    h = (h ^ length) * GOLDEN;
+    return (int) (h ^ (h >>> 32));
   }
 }

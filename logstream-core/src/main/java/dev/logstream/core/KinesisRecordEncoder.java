@@ -63,18 +63,22 @@ public final class KinesisRecordEncoder {
   private final byte[] timeScratch = new byte[IsoTimeWriter.MAX_LENGTH];
   private JsonGenerator generator;
 
+  // Consecutive events mostly share their tag and second: format each once.
   private String lastTag;
-  private byte[] lastTagUtf8;
+  private SerializedString lastTagJson;
+  private long formattedSeconds = -1;
+  private int formattedNanos = -1;
+  private int formattedLength;
 
   private KinesisRecordEncoder(Builder builder) {
     this.timePrecision = builder.timePrecision;
     this.timeKey = new SerializedString(builder.timeKey);
     this.tagKey = new SerializedString(builder.tagKey);
-    byte[][] reserved = {
-      builder.timeKey.getBytes(StandardCharsets.UTF_8),
-      builder.tagKey.getBytes(StandardCharsets.UTF_8)
-    };
-    this.writer = new JsonValueWriter(true, timePrecision, new KeyNameCache(), reserved);
+    KeyNameCache keyNames =
+        new KeyNameCache(
+            builder.timeKey.getBytes(StandardCharsets.UTF_8),
+            builder.tagKey.getBytes(StandardCharsets.UTF_8));
+    this.writer = new JsonValueWriter(true, timePrecision, keyNames);
     this.generator = newGenerator();
   }
 
@@ -118,11 +122,9 @@ public final class KinesisRecordEncoder {
         throw new RecordEncodingException("record view ended before its root map was closed");
       }
       generator.writeFieldName(timeKey);
-      int timeLength = IsoTimeWriter.write(time, timePrecision, timeScratch);
-      generator.writeRawUTF8String(timeScratch, 0, timeLength);
+      generator.writeRawUTF8String(timeScratch, 0, formatTime(time));
       generator.writeFieldName(tagKey);
-      byte[] tagUtf8 = tagUtf8(tag);
-      generator.writeUTF8String(tagUtf8, 0, tagUtf8.length);
+      generator.writeString(tagJson(tag));
       generator.writeEndObject();
       generator.flush();
       return out.length() - start;
@@ -152,14 +154,24 @@ public final class KinesisRecordEncoder {
     return out.toByteArray();
   }
 
-  private byte[] tagUtf8(String tag) {
-    // Frames carry one tag for many events: re-encode only when the tag object changes.
-    if (tag != lastTag) {
-      byte[] raw = tag.getBytes(StandardCharsets.UTF_8); // lone surrogates become '?'
-      lastTagUtf8 = raw;
+  private SerializedString tagJson(String tag) {
+    if (tag != lastTag) { // identity: a frame hands the same String for all its events
+      // A round trip through UTF-8 turns lone surrogates into '?', which JSON can carry.
+      String wellFormed = new String(tag.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+      lastTagJson = new SerializedString(wellFormed);
       lastTag = tag;
     }
-    return lastTagUtf8;
+    return lastTagJson;
+  }
+
+  private int formatTime(EventTime time) {
+    int nanos = timePrecision == TimePrecision.SECONDS ? 0 : time.nanos();
+    if (time.seconds() != formattedSeconds || nanos != formattedNanos) {
+      formattedLength = IsoTimeWriter.write(time, timePrecision, timeScratch);
+      formattedSeconds = time.seconds();
+      formattedNanos = nanos;
+    }
+    return formattedLength;
   }
 
   private JsonGenerator newGenerator() {

@@ -1,5 +1,9 @@
 package dev.logstream.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * UTF-8 validation and repair, allocation-free.
  *
@@ -11,6 +15,10 @@ package dev.logstream.core;
  * ill-formed.
  */
 final class Utf8 {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+
   /** U+FFFD REPLACEMENT CHARACTER in UTF-8. */
   static final byte[] REPLACEMENT = {(byte) 0xEF, (byte) 0xBF, (byte) 0xBD};
 
@@ -23,8 +31,10 @@ final class Utf8 {
   static boolean isWellFormed(byte[] bytes, int offset, int length) {
     int end = offset + length;
     int i = offset;
-    // Log lines are mostly ASCII: skip it eight bytes at a time would need Unsafe; a plain loop
-    // that the JIT unrolls is within a few percent and stays portable.
+    // Log lines are mostly ASCII: check eight bytes at a time until the first non-ASCII byte.
+    while (i + Long.BYTES <= end && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
+      i += Long.BYTES;
+    }
     while (i < end) {
       if (bytes[i] >= 0) {
         i++;
@@ -77,7 +87,7 @@ final class Utf8 {
    *
    * @return its length if well-formed, or minus the length of the maximal ill-formed subpart
    */
-  private static int sequenceLength(byte[] bytes, int i, int end) {
+  static int sequenceLength(byte[] bytes, int i, int end) {
     int lead = bytes[i] & 0xFF;
     int needed;
     int secondMin = 0x80;
