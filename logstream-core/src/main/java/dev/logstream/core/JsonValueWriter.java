@@ -284,49 +284,41 @@ final class JsonValueWriter implements ValueVisitor {
 
   @Override
   public void floatValue(float value) {
-    int route = route();
-    if (route != WRITE) {
-      if (route == FORWARD) {
-        keyWriter.floatValue(value);
-      }
-      return;
-    }
-    if (expectingKey()) {
-      textKey(Float.isFinite(value) ? Float.toString(value) : nonFiniteName(value));
-      return;
-    }
-    requireValueAllowed();
-    try {
-      if (Float.isFinite(value)) {
-        generator.writeNumber(value);
-      } else {
-        generator.writeString(nonFiniteName(value));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    valueDone();
+    floating(value, true);
   }
 
   @Override
   public void doubleValue(double value) {
+    floating(value, false);
+  }
+
+  /** Both float widths: a float 32 is written as the shortest text that reads back as itself. */
+  private void floating(double value, boolean singlePrecision) {
     int route = route();
     if (route != WRITE) {
-      if (route == FORWARD) {
+      if (route == FORWARD && singlePrecision) {
+        keyWriter.floatValue((float) value);
+      } else if (route == FORWARD) {
         keyWriter.doubleValue(value);
       }
       return;
     }
+    boolean finite = Double.isFinite(value);
     if (expectingKey()) {
-      textKey(Double.isFinite(value) ? Double.toString(value) : nonFiniteName(value));
+      textKey(
+          !finite
+              ? nonFiniteName(value)
+              : singlePrecision ? Float.toString((float) value) : Double.toString(value));
       return;
     }
     requireValueAllowed();
     try {
-      if (Double.isFinite(value)) {
-        generator.writeNumber(value);
-      } else {
+      if (!finite) {
         generator.writeString(nonFiniteName(value));
+      } else if (singlePrecision) {
+        generator.writeNumber((float) value);
+      } else {
+        generator.writeNumber(value);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
