@@ -1,0 +1,6 @@
+/**
+ * The Fluentd forward protocol, server side: an incremental decoder for Message, Forward,
+ * PackedForward and CompressedPackedForward frames that hands records to the core encoder as
+ * zero-copy views, and the server that acknowledges frames once they are stored.
+ */
+package dev.logstream.forward;
