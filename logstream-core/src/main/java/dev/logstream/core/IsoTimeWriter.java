@@ -22,7 +22,11 @@ final class IsoTimeWriter {
    * @return the number of bytes written
    */
   static int write(EventTime time, TimePrecision precision, byte[] target) {
-    long seconds = time.seconds();
+    return write(time.seconds(), time.nanos(), precision, target);
+  }
+
+  /** Writes the time given by its parts, which must be in {@link EventTime}'s range. */
+  static int write(long seconds, int nanos, TimePrecision precision, byte[] target) {
     long days = seconds / SECONDS_PER_DAY;
     int secondOfDay = (int) (seconds % SECONDS_PER_DAY);
 
@@ -53,7 +57,7 @@ final class IsoTimeWriter {
     int fraction = precision.digits();
     if (fraction > 0) {
       target[p++] = '.';
-      p = digits(time.nanos() / POWERS_OF_TEN[9 - fraction], fraction, target, p);
+      p = digits(nanos / POWERS_OF_TEN[9 - fraction], fraction, target, p);
     }
     target[p++] = 'Z';
     return p;

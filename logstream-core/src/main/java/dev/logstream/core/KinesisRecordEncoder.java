@@ -113,6 +113,30 @@ public final class KinesisRecordEncoder {
    *     left as it was and the encoder stays usable
    */
   public int encode(String tag, EventTime time, RecordView record, GrowableBytes out) {
+    return encode(tag, time.seconds(), time.nanos(), record, out);
+  }
+
+  /**
+   * Appends the JSON of one event to {@code out}, the time given as its two parts so a caller
+   * holding them (the forward decoder) allocates nothing. Allocation-free after warm-up.
+   *
+   * @param tag the event's tag
+   * @param seconds the event's seconds since the epoch, {@code 0 .. 2^32-1}
+   * @param nanos the nanoseconds within the second, {@code 0 .. 999999999}
+   * @param record the record's fields, replayed once
+   * @param out receives the JSON bytes after its current content
+   * @return the number of bytes appended
+   * @throws IllegalArgumentException if the time is out of {@link EventTime}'s range
+   * @throws RecordEncodingException if the record view breaks its contract; {@code out} is then
+   *     left as it was and the encoder stays usable
+   */
+  public int encode(String tag, long seconds, int nanos, RecordView record, GrowableBytes out) {
+    if (seconds < 0
+        || seconds > EventTime.MAX_SECONDS
+        || nanos < 0
+        || nanos > EventTime.MAX_NANOS) {
+      EventTime.of(seconds, nanos); // throws with the standard message
+    }
     int start = out.length();
     output.target = out;
     try {
@@ -122,7 +146,7 @@ public final class KinesisRecordEncoder {
         throw new RecordEncodingException("record view ended before its root map was closed");
       }
       generator.writeFieldName(timeKey);
-      generator.writeRawUTF8String(timeScratch, 0, formatTime(time));
+      generator.writeRawUTF8String(timeScratch, 0, formatTime(seconds, nanos));
       generator.writeFieldName(tagKey);
       generator.writeString(tagJson(tag));
       generator.writeEndObject();
@@ -164,12 +188,12 @@ public final class KinesisRecordEncoder {
     return lastTagJson;
   }
 
-  private int formatTime(EventTime time) {
-    int nanos = timePrecision == TimePrecision.SECONDS ? 0 : time.nanos();
-    if (time.seconds() != formattedSeconds || nanos != formattedNanos) {
-      formattedLength = IsoTimeWriter.write(time, timePrecision, timeScratch);
-      formattedSeconds = time.seconds();
-      formattedNanos = nanos;
+  private int formatTime(long seconds, int nanos) {
+    int shown = timePrecision == TimePrecision.SECONDS ? 0 : nanos;
+    if (seconds != formattedSeconds || shown != formattedNanos) {
+      formattedLength = IsoTimeWriter.write(seconds, nanos, timePrecision, timeScratch);
+      formattedSeconds = seconds;
+      formattedNanos = shown;
     }
     return formattedLength;
   }

@@ -390,6 +390,29 @@ class KinesisRecordEncoderTest {
     assertThat(new String(out.array(), first, second, UTF_8)).isEqualTo(encode(event));
   }
 
+  @Test
+  void encode_timeAsParts_writesTheSameAsEventTime() {
+    LogEvent event = seedEvent().build();
+    GrowableBytes out = new GrowableBytes();
+
+    encoder.encode(event.tag(), 1449236367L, 0, event, out);
+
+    assertThat(new String(out.toByteArray(), UTF_8)).isEqualTo(encode(event));
+  }
+
+  @Test
+  void encode_timePartsOutOfRange_areRejectedWithTheEventTimeMessage() {
+    GrowableBytes out = new GrowableBytes();
+    LogEvent event = seedEvent().build();
+
+    assertThatThrownBy(() -> encoder.encode("t", 1L << 32, 0, event, out))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("EventTime seconds must be in 0..4294967295 (unsigned 32-bit), got 4294967296");
+    assertThatThrownBy(() -> encoder.encode("t", 0, 1_000_000_000, event, out))
+        .hasMessage("EventTime nanos must be in 0..999999999, got 1000000000");
+    assertThat(out.length()).isZero();
+  }
+
   /* --------------- builder --------------- */
 
   @Test
