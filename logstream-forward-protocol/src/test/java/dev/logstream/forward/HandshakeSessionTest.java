@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -473,7 +474,7 @@ class HandshakeSessionTest {
         new SecureForwardClient("client.example", "s3cr3t", new SplittableRandom(32));
     Value[] fields =
         unpack(client.ping(started.helo())).asArrayValue().list().toArray(Value[]::new);
-    fields[3] = str(fields[3].asStringValue().asString().toUpperCase(java.util.Locale.ROOT));
+    fields[3] = str(fields[3].asStringValue().asString().toUpperCase(Locale.ROOT));
 
     Result result = send(started.session(), packValue(ValueFactory.newArray(fields)));
 
