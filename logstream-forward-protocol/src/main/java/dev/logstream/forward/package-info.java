@@ -1,6 +1,8 @@
 /**
  * The Fluentd forward protocol, server side: an incremental decoder for Message, Forward,
  * PackedForward and CompressedPackedForward frames that hands records to the core encoder as
- * zero-copy views, and the server that acknowledges frames once they are stored.
+ * zero-copy views, and the server that acknowledges frames once they are stored. {@link
+ * dev.logstream.forward.ForwardSecurity} configures the optional secure-forward handshake (shared
+ * key, users, keep-alive).
  */
 package dev.logstream.forward;
