@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -103,9 +104,18 @@ public record DockerLikeGoClient(boolean ack, boolean async, boolean subSecond)
     Path module = ExternalProcess.moduleDirectory();
     Path output = module.resolve("target/dockerlike");
     Files.createDirectories(output.getParent());
+    Map<String, String> environment = new HashMap<>();
+    environment.put("GO111MODULE", "off");
+    environment.put("GOPATH", GOPATH.toString());
+    environment.put("CGO_ENABLED", "0"); // pure Go: no C compiler needed (not installed)
+    if (System.getenv("GOCACHE") == null
+        && System.getenv("HOME") == null
+        && System.getenv("XDG_CACHE_HOME") == null) {
+      environment.put("GOCACHE", module.resolve("target/go-build-cache").toString());
+    }
     ExternalProcess.run(
         List.of(go.toString(), "build", "-o", output.toString(), "./src/test/go/dockerlike"),
-        Map.of("GO111MODULE", "off", "GOPATH", GOPATH.toString(), "CGO_ENABLED", "0"),
+        environment,
         Duration.ofMinutes(5));
     binary = output;
     return binary;

@@ -15,6 +15,11 @@ final class RequiredTool {
    * aborts the test elsewhere, naming what to install.
    */
   static void require(boolean present, String tool, String debianPackages) {
+    require(present, tool, debianPackages, "true".equalsIgnoreCase(System.getenv("CI")));
+  }
+
+  /** {@link #require(boolean, String, String)} with the CI decision made by the caller. */
+  static void require(boolean present, String tool, String debianPackages, boolean ci) {
     if (present) {
       return;
     }
@@ -23,7 +28,7 @@ final class RequiredTool {
             + " is missing: install the Debian package(s) "
             + debianPackages
             + " (./logstream test installs them when run as root)";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+    if (ci) {
       throw new AssertionError(message);
     }
     Assumptions.abort(message);
