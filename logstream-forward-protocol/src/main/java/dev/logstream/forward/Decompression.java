@@ -11,8 +11,10 @@ import java.util.zip.Inflater;
 
 /**
  * Decompresses the entries of a CompressedPackedForward frame (gzip or zstd) in bounded steps, so
- * that a decompression bomb is rejected after at most {@code maxOutputBytes} plus one step of work
- * and memory.
+ * that a decompression bomb is rejected after at most {@code maxOutputBytes} plus one step of work.
+ * Memory per call: the output grows to at most {@code maxOutputBytes} more bytes, plus one step
+ * buffer ({@link #STEP_BYTES}), plus the codec's history (zlib's 32 KiB, or a zstd window of at
+ * most {@link #MAX_ZSTD_WINDOW_BYTES} plus one 128 KiB block).
  *
  * <p><b>gzip</b> (RFC 1952) is parsed here and inflated with a raw {@link Inflater}: the header
  * (FEXTRA, FNAME, FCOMMENT and a verified FHCRC), the deflate data, then the CRC-32 and ISIZE
