@@ -66,6 +66,31 @@ public final class GrowableBytes extends OutputStream {
   }
 
   /**
+   * Makes room for at least {@code capacity} bytes in total, growing as {@link
+   * #ensureCapacity(int)} does but never past {@code maxCapacity}: a caller that enforces a size
+   * limit (a decompressor, say) keeps the allocation within that limit instead of letting the
+   * doubling overshoot it.
+   *
+   * @param capacity the total capacity needed
+   * @param maxCapacity the largest capacity to grow to
+   * @throws IllegalArgumentException if {@code capacity} is greater than {@code maxCapacity}
+   */
+  public void ensureCapacity(int capacity, int maxCapacity) {
+    if (capacity > maxCapacity) {
+      throw new IllegalArgumentException(
+          "capacity " + capacity + " exceeds maxCapacity " + maxCapacity);
+    }
+    if (capacity > bytes.length) {
+      if (capacity > MAX_CAPACITY) {
+        throw new OutOfMemoryError("GrowableBytes cannot hold " + capacity);
+      }
+      long doubled = Math.max(16L, bytes.length * 2L);
+      long bounded = Math.min(Math.min(doubled, maxCapacity), MAX_CAPACITY);
+      bytes = Arrays.copyOf(bytes, (int) Math.max(capacity, bounded));
+    }
+  }
+
+  /**
    * Drops everything after the first {@code newLength} bytes.
    *
    * @param newLength the length to keep, at most {@link #length()}
