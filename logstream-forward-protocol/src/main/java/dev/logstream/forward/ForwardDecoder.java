@@ -259,14 +259,19 @@ public final class ForwardDecoder {
     }
     frame.reset(tag, mode, end - start);
     frame.eventBuffer(buf);
-    String compression = optionPos < 0 ? null : readOptions(buf, optionPos);
+    Decompression.Codec compression = optionPos < 0 ? null : readOptions(buf, optionPos);
     if (frame.signal() != 0) {
       return; // metrics or traces: acknowledged, not decoded as log entries
     }
     switch (mode) {
       case MESSAGE -> addEvent(buf, second, recordPos);
       case FORWARD -> decodeForwardEntries(buf, second);
-      default -> decodePackedEntries(buf, second, compression);
+      default -> {
+        if (compression != null) {
+          frame.mode(ForwardMode.COMPRESSED_PACKED_FORWARD);
+        }
+        decodePackedEntries(buf, second, compression);
+      }
     }
   }
 
@@ -289,8 +294,8 @@ public final class ForwardDecoder {
     return lastTag;
   }
 
-  /** Reads the option map; returns the {@code compressed} value if one needs decompressing. */
-  private String readOptions(byte[] buf, int pos) {
+  /** Reads the option map; returns the codec named by {@code compressed}, null for none. */
+  private Decompression.Codec readOptions(byte[] buf, int pos) {
     int b = buf[pos] & 0xFF;
     if (b == Msgpack.NIL) {
       return null; // Docker 18.x sends nil options
@@ -300,7 +305,7 @@ public final class ForwardDecoder {
     }
     long pairs = Msgpack.mapLength(buf, pos, b);
     int p = pos + Msgpack.headerLength(b);
-    String compression = null;
+    Decompression.Codec compression = null;
     for (long i = 0; i < pairs; i++) {
       int key = p;
       int value = Msgpack.skip(buf, key);
@@ -322,7 +327,7 @@ public final class ForwardDecoder {
     return compression;
   }
 
-  private static String readCompression(byte[] buf, int pos, int b) {
+  private static Decompression.Codec readCompression(byte[] buf, int pos, int b) {
     if (b == Msgpack.NIL) {
       return null;
     }
@@ -331,10 +336,11 @@ public final class ForwardDecoder {
           "option 'compressed' must be a str, got " + Msgpack.typeName(b));
     }
     int length = (int) Msgpack.payloadLength(buf, pos, b);
+    // Known values are short; cap what can reach an error message.
     String value =
         new String(
             buf, pos + Msgpack.headerLength(b), Math.min(length, 64), StandardCharsets.UTF_8);
-    return value.equals("text") ? null : value;
+    return Decompression.Codec.forOption(value);
   }
 
   private static boolean keyEquals(byte[] buf, int pos, byte[] expected) {
@@ -360,14 +366,15 @@ public final class ForwardDecoder {
     }
   }
 
-  private void decodePackedEntries(byte[] buf, int pos, String compression) {
+  private void decodePackedEntries(byte[] buf, int pos, Decompression.Codec compression) {
     int b = buf[pos] & 0xFF;
     int from = pos + Msgpack.headerLength(b);
     int to = from + (int) Msgpack.payloadLength(buf, pos, b);
+    Decompression.requireMagicAgrees(compression, buf, from, to - from);
     byte[] entries = buf;
     if (compression != null) {
       decompressed.clear();
-      PackedEntries.decompress(
+      Decompression.decompress(
           compression, buf, from, to - from, decompressed, limits.maxDecompressedBytes());
       entries = decompressed.array();
       from = 0;

@@ -60,6 +60,10 @@ public final class ForwardFrame {
     chunkLength = length;
   }
 
+  void mode(ForwardMode value) {
+    mode = value;
+  }
+
   void signal(long value) {
     signal = value;
   }
