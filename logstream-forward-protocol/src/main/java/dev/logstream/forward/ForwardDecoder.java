@@ -67,6 +67,9 @@ public final class ForwardDecoder {
   private int readIndex;
   private int writeIndex;
   private boolean scanning;
+  private boolean deferRequested;
+  private boolean paused;
+  private boolean rawValues;
   private long bytesIn;
 
   private byte[] lastTagBytes = new byte[0];
@@ -122,6 +125,11 @@ public final class ForwardDecoder {
     drain(listener);
   }
 
+  /** Receives whole top-level values while the decoder is in raw mode (server handshake). */
+  interface RawValueListener extends FrameListener {
+    void onRawValue(byte[] buffer, int offset, int length);
+  }
+
   /**
    * Feeds the bytes remaining in {@code bytes} (heap or direct) and consumes them.
    *
@@ -137,6 +145,50 @@ public final class ForwardDecoder {
     writeIndex += length;
     bytesIn += length;
     drain(listener);
+  }
+
+  /**
+   * Asks for the frame being delivered to {@link FrameListener#onFrame} to be delivered again
+   * later: call it from inside {@code onFrame} when the frame cannot be taken now (the buffer is
+   * full). The decoder keeps the frame's bytes, stops delivering, and buffers whatever is fed
+   * meanwhile; {@link #resume} delivers the same frame again.
+   *
+   * @throws IllegalStateException if not called from inside {@code onFrame}
+   */
+  public void deferCurrentFrame() {
+    if (!delivering) {
+      throw new IllegalStateException("deferCurrentFrame() may only be called from onFrame");
+    }
+    deferRequested = true;
+  }
+
+  /**
+   * Whether a frame was deferred and awaits {@link #resume}.
+   *
+   * @return true while paused
+   */
+  public boolean isPaused() {
+    return paused;
+  }
+
+  /**
+   * Delivers the deferred frame again, then everything buffered after it.
+   *
+   * @param listener receives frames and heartbeats
+   * @throws MalformedFrameException if the stream is not the forward protocol
+   * @throws ForwardLimitException if a limit is passed
+   */
+  public void resume(FrameListener listener) {
+    paused = false;
+    drain(listener);
+  }
+
+  /**
+   * Switches between frames and raw values: while on, each top-level value goes whole to {@link
+   * RawValueListener#onRawValue} (the handshake's PING is not a frame).
+   */
+  void rawValues(boolean on) {
+    rawValues = on;
   }
 
   /**
@@ -184,7 +236,7 @@ public final class ForwardDecoder {
   }
 
   private void drain(FrameListener listener) {
-    while (readIndex < writeIndex) {
+    while (readIndex < writeIndex && !paused) {
       if (!scanning) {
         frameScanner.begin(readIndex, limits.maxFrameBytes(), "frame");
         scanning = true;
@@ -197,12 +249,26 @@ public final class ForwardDecoder {
       int start = readIndex;
       readIndex = end;
       handleValue(start, end, listener);
+      if (deferRequested) {
+        deferRequested = false;
+        paused = true;
+        readIndex = start; // delivered again on resume(); scanned again, which is cheap
+        return;
+      }
     }
-    readIndex = 0;
-    writeIndex = 0;
+    if (readIndex == writeIndex) {
+      readIndex = 0;
+      writeIndex = 0;
+    }
   }
 
+  private boolean delivering;
+
   private void handleValue(int start, int end, FrameListener listener) {
+    if (rawValues) {
+      ((RawValueListener) listener).onRawValue(buffer, start, end - start);
+      return;
+    }
     int b = buffer[start] & 0xFF;
     if (b == Msgpack.NIL) {
       listener.onHeartbeat();
@@ -213,7 +279,12 @@ public final class ForwardDecoder {
           "frame must be an array, got " + Msgpack.typeName(b) + String.format(" (0x%02x)", b));
     }
     decodeFrame(start, end);
-    listener.onFrame(frame);
+    delivering = true;
+    try {
+      listener.onFrame(frame);
+    } finally {
+      delivering = false;
+    }
   }
 
   private void decodeFrame(int start, int end) {
