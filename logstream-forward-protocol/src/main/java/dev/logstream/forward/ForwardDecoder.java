@@ -55,7 +55,8 @@ public final class ForwardDecoder {
   private static final byte[] CHUNK = "chunk".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] COMPRESSED = "compressed".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] SIGNAL = "fluent_signal".getBytes(StandardCharsets.US_ASCII);
-  private static final int INITIAL_BUFFER = 64 * 1024;
+  // Small: a server holds one decoder per connection; it grows to the largest frame seen.
+  private static final int INITIAL_BUFFER = 4 * 1024;
 
   private final ForwardLimits limits;
   private final MsgpackScanner frameScanner;
