@@ -373,6 +373,46 @@ class ForwardDecoderTest {
         .hasMessage("Message frame must be [tag, time, record, option?], got 2 elements");
   }
 
+  /* --------------- deferring a frame (backpressure) --------------- */
+
+  @Test
+  void deferCurrentFrame_keepsTheFrameAndItsSuccessorsUntilResume() {
+    ForwardDecoder decoder = ForwardDecoder.create();
+    boolean[] refuse = {true};
+    FrameListener listener =
+        frame -> {
+          if (refuse[0]) {
+            decoder.deferCurrentFrame();
+          } else {
+            collector.onFrame(frame);
+          }
+        };
+    byte[] stream = Frames.concat(Frames.dockerMessage(0, "a"), Frames.dockerMessage(1, "b"));
+
+    decoder.decode(stream, 0, stream.length, listener);
+    assertThat(decoder.isPaused()).isTrue();
+    assertThat(decoder.bufferedBytes()).isEqualTo(stream.length);
+    byte[] more = Frames.dockerMessage(2, "c");
+    decoder.decode(more, 0, more.length, listener);
+    assertThat(collector.frames).isEmpty();
+
+    refuse[0] = false;
+    decoder.resume(listener);
+
+    assertThat(collector.frames)
+        .extracting(Decoded::ackHex)
+        .containsExactly("81a361636ba161", "81a361636ba162", "81a361636ba163");
+    assertThat(decoder.isPaused()).isFalse();
+    assertThat(decoder.bufferedBytes()).isZero();
+  }
+
+  @Test
+  void deferCurrentFrame_outsideOnFrame_isRejected() {
+    assertThatThrownBy(() -> ForwardDecoder.create().deferCurrentFrame())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("deferCurrentFrame() may only be called from onFrame");
+  }
+
   /* --------------- helpers --------------- */
 
   static byte[] packedEntries(int count) {
