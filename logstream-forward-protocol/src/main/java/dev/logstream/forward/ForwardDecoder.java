@@ -296,9 +296,10 @@ public final class ForwardDecoder {
       throw new MalformedFrameException(
           "frame must be an array of 2 to 4 elements, got " + elements);
     }
-    int p = start + Msgpack.headerLength(b);
-    String tag = readTag(buf, p);
-    int second = Msgpack.skip(buf, p);
+    // The scanner noted where the root's elements start: no need to walk the record to find the
+    // options behind it.
+    String tag = readTag(buf, frameScanner.elementStart(0));
+    int second = frameScanner.elementStart(1);
     int secondType = buf[second] & 0xFF;
     ForwardMode mode;
     if (Msgpack.isArray(secondType)) {
@@ -308,7 +309,6 @@ public final class ForwardDecoder {
     } else {
       mode = ForwardMode.MESSAGE;
     }
-    int afterSecond = Msgpack.skip(buf, second);
     int recordPos = -1;
     int optionPos = -1;
     if (mode == ForwardMode.MESSAGE) {
@@ -316,9 +316,9 @@ public final class ForwardDecoder {
         throw new MalformedFrameException(
             "Message frame must be [tag, time, record, option?], got 2 elements");
       }
-      recordPos = afterSecond;
+      recordPos = frameScanner.elementStart(2);
       if (elements == 4) {
-        optionPos = Msgpack.skip(buf, recordPos);
+        optionPos = frameScanner.elementStart(3);
       }
     } else {
       if (elements == 4) {
@@ -326,7 +326,7 @@ public final class ForwardDecoder {
             mode + " frame must be [tag, entries, option?], got 4 elements");
       }
       if (elements == 3) {
-        optionPos = afterSecond;
+        optionPos = frameScanner.elementStart(2);
       }
     }
     frame.reset(tag, mode, end - start);

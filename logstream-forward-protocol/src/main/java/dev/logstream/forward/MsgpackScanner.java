@@ -19,6 +19,11 @@ final class MsgpackScanner {
   private int position;
   private long maxBytes;
   private String what;
+  // Where the root array's first elements start, so a frame is not walked again to find them.
+  private final int[] elementStarts = new int[ELEMENTS_TRACKED];
+  private int elementsSeen;
+
+  static final int ELEMENTS_TRACKED = 4;
 
   MsgpackScanner(int maxDepth) {
     this.maxDepth = maxDepth;
@@ -37,6 +42,15 @@ final class MsgpackScanner {
     this.depth = 0;
     this.maxBytes = maxBytes;
     this.what = what;
+    this.elementsSeen = 0;
+  }
+
+  /**
+   * Where element {@code i} of the root array starts, once scanned; only the first {@link
+   * #ELEMENTS_TRACKED} are kept.
+   */
+  int elementStart(int i) {
+    return elementStarts[i];
   }
 
   /** Where the value being scanned starts. */
@@ -48,6 +62,9 @@ final class MsgpackScanner {
   void shift(int delta) {
     start += delta;
     position += delta;
+    for (int i = 0; i < elementsSeen; i++) {
+      elementStarts[i] += delta;
+    }
   }
 
   /**
@@ -91,6 +108,10 @@ final class MsgpackScanner {
       }
       if (end > limit) {
         return NEED_MORE; // the header is re-read on the next call: cheap, and keeps state small
+      }
+      if (depth == 1 && elementsSeen < ELEMENTS_TRACKED) {
+        // Past every NEED_MORE return, so each direct child of the root is recorded once.
+        elementStarts[elementsSeen++] = position;
       }
       position = (int) end;
       if (children > 0) {
