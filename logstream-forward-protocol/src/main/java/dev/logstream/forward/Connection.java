@@ -97,14 +97,8 @@ final class Connection
     int n;
     try {
       n = wire.read(channel, loop.readBuffer, this);
-    } catch (MalformedFrameException e) {
-      close(CloseReason.MALFORMED, e.getMessage());
-      return;
-    } catch (ForwardLimitException e) {
-      close(CloseReason.LIMIT, e.getMessage());
-      return;
     } catch (ForwardProtocolException e) {
-      close(CloseReason.TLS_ERROR, e.getMessage());
+      closeFor(e);
       return;
     } catch (IOException e) {
       close(CloseReason.IO_ERROR, e.toString());
@@ -218,11 +212,8 @@ final class Connection
     pausedForBackpressure = false;
     try {
       decoder.resume(this);
-    } catch (MalformedFrameException e) {
-      close(CloseReason.MALFORMED, e.getMessage());
-      return;
-    } catch (ForwardLimitException e) {
-      close(CloseReason.LIMIT, e.getMessage());
+    } catch (ForwardProtocolException e) {
+      closeFor(e);
       return;
     }
     updateInterest();
@@ -295,6 +286,19 @@ final class Connection
 
   boolean framesSeen() {
     return framesSeen;
+  }
+
+  /** Closes for bad input: the exception's type says which kind, its message says what. */
+  private void closeFor(ForwardProtocolException e) {
+    CloseReason reason;
+    if (e instanceof MalformedFrameException) {
+      reason = CloseReason.MALFORMED;
+    } else if (e instanceof ForwardLimitException) {
+      reason = CloseReason.LIMIT;
+    } else {
+      reason = CloseReason.TLS_ERROR;
+    }
+    close(reason, e.getMessage());
   }
 
   void close(CloseReason reason, String detail) {
