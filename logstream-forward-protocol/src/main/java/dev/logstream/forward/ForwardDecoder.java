@@ -451,6 +451,7 @@ public final class ForwardDecoder {
       entries = decompressed.array();
       from = 0;
       to = decompressed.length();
+      frame.decompressedBytes(to);
       frame.eventBuffer(entries);
     }
     long count = 0;

@@ -31,6 +31,7 @@ public final class ForwardFrame {
   private ForwardMode mode;
   private int frameBytes;
   private long signal;
+  private int decompressedBytes;
 
   private byte[] events;
   private int count;
@@ -49,6 +50,7 @@ public final class ForwardFrame {
     this.mode = mode;
     this.frameBytes = frameBytes;
     this.signal = 0;
+    this.decompressedBytes = 0;
     this.count = 0;
     this.chunkBuffer = null;
     Arrays.fill(dropped, 0);
@@ -66,6 +68,19 @@ public final class ForwardFrame {
 
   void signal(long value) {
     signal = value;
+  }
+
+  void decompressedBytes(int bytes) {
+    decompressedBytes = bytes;
+  }
+
+  /**
+   * How many bytes the entries of a CompressedPackedForward frame decompressed to.
+   *
+   * @return bytes, 0 for frames that were not compressed
+   */
+  public int decompressedBytes() {
+    return decompressedBytes;
   }
 
   void eventBuffer(byte[] buffer) {

@@ -14,6 +14,7 @@ public final class ForwardServerStats {
   private final LongAdder frames = new LongAdder();
   private final LongAdder events = new LongAdder();
   private final LongAdder bytesIn = new LongAdder();
+  private final LongAdder decompressedBytes = new LongAdder();
   private final LongAdder acks = new LongAdder();
   private final LongAdder heartbeats = new LongAdder();
   private final LongAdder udpHeartbeats = new LongAdder();
@@ -51,6 +52,7 @@ public final class ForwardServerStats {
   void frame(ForwardFrame frame) {
     frames.increment();
     events.add(frame.size());
+    decompressedBytes.add(frame.decompressedBytes());
     if (frame.signal() != 0) {
       nonLogFrames.increment();
     }
@@ -133,6 +135,15 @@ public final class ForwardServerStats {
    */
   public long bytesIn() {
     return bytesIn.sum();
+  }
+
+  /**
+   * Bytes that CompressedPackedForward entries decompressed to.
+   *
+   * @return the count
+   */
+  public long decompressedBytes() {
+    return decompressedBytes.sum();
   }
 
   /**

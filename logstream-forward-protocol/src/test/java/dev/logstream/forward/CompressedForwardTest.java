@@ -80,6 +80,17 @@ class CompressedForwardTest {
   }
 
   @Test
+  void frame_reportsTheDecompressedSize() {
+    byte[] entries = ForwardDecoderTest.packedEntries(3);
+    byte[] frame = frame(CompressedData.gzip(entries), "gzip");
+    int[] size = {-1};
+
+    ForwardDecoder.create().decode(frame, 0, frame.length, f -> size[0] = f.decompressedBytes());
+
+    assertThat(size[0]).isEqualTo(entries.length);
+  }
+
+  @Test
   void decode_gzipBomb_isStoppedAtTheDecompressionLimit() {
     byte[] bomb = CompressedData.gzipZeros(64L << 20);
     ForwardLimits limits = ForwardLimits.builder().maxDecompressedBytes(1 << 20).build();
