@@ -1,6 +1,7 @@
 package dev.logstream.forward;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -8,14 +9,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /** The PEM files under {@code src/test/resources/tls} (see its README) and client contexts. */
 final class TlsTestFiles {
@@ -67,6 +71,15 @@ final class TlsTestFiles {
 
   /** A client context that trusts the test CA and presents the given certificate and key. */
   static SSLContext clientContext(String certificate, String key) {
+    return clientContext(certificate, key, false);
+  }
+
+  /**
+   * As {@link #clientContext(String, String)}; with {@code insist}, the client presents its
+   * certificate even when the server's CertificateRequest names other CAs (a JDK client otherwise
+   * sends none).
+   */
+  static SSLContext clientContext(String certificate, String key, boolean insist) {
     try {
       KeyStore trusted = KeyStore.getInstance("PKCS12");
       trusted.load(null, null);
@@ -84,10 +97,58 @@ final class TlsTestFiles {
         keys.init(store, PASSWORD);
       }
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
+      KeyManager[] keyManagers = keys == null ? null : keys.getKeyManagers();
+      if (insist) {
+        keyManagers = new KeyManager[] {new IgnoreIssuers((X509ExtendedKeyManager) keyManagers[0])};
+      }
+      context.init(keyManagers, trust.getTrustManagers(), null);
       return context;
     } catch (GeneralSecurityException | IOException e) {
       throw new AssertionError(e);
+    }
+  }
+
+  /** Chooses the client certificate without looking at the CAs the server asked for. */
+  private static final class IgnoreIssuers extends X509ExtendedKeyManager {
+    private final X509ExtendedKeyManager delegate;
+
+    IgnoreIssuers(X509ExtendedKeyManager delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+      return delegate.chooseEngineClientAlias(keyType, null, engine);
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+      return delegate.chooseClientAlias(keyType, null, socket);
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, Principal[] issuers) {
+      return delegate.getClientAliases(keyType, null);
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, Principal[] issuers) {
+      return delegate.getServerAliases(keyType, issuers);
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+      return delegate.chooseServerAlias(keyType, issuers, socket);
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return delegate.getCertificateChain(alias);
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return delegate.getPrivateKey(alias);
     }
   }
 
