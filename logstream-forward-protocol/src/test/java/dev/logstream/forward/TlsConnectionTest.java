@@ -7,6 +7,7 @@ import dev.logstream.core.GrowableBytes;
 import dev.logstream.forward.TlsPipe.Fragmentation;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.SplittableRandom;
@@ -196,7 +197,7 @@ class TlsConnectionTest {
     TlsConnection server = new TlsConnection(RSA_SERVER.newServerEngine());
     ByteArrayOutputStream written = new ByteArrayOutputStream();
 
-    assertThat(server.writeTo(java.nio.channels.Channels.newChannel(written))).isZero();
+    assertThat(server.writeTo(Channels.newChannel(written))).isZero();
     assertThat(server.hasOutbound()).isFalse();
     assertThat(written.size()).isZero();
   }
