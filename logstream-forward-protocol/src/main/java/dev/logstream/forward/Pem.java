@@ -198,7 +198,8 @@ final class Pem {
         case "EC PRIVATE KEY":
           return KeyFactory.getInstance("EC")
               .generatePrivate(
-                  new PKCS8EncodedKeySpec(pkcs8(OID_EC, sec1Curve(source, key.der), key.der)));
+                  new PKCS8EncodedKeySpec(
+                      pkcs8(OID_EC, sec1Curve(source, fileName, key.der), key.der)));
         default:
           return KeyFactory.getInstance(pkcs8Algorithm(source, key.der))
               .generatePrivate(new PKCS8EncodedKeySpec(key.der));
@@ -237,7 +238,7 @@ final class Pem {
   }
 
   /** Returns the named-curve OID TLV from a SEC1 ECPrivateKey's {@code [0]} parameters. */
-  private static byte[] sec1Curve(String source, byte[] der) throws DerException {
+  private static byte[] sec1Curve(String source, String fileName, byte[] der) throws DerException {
     Der key = new Der(der).enter(0x30);
     key.skip(0x02); // version 1
     key.skip(0x04); // privateKey
@@ -253,8 +254,10 @@ final class Pem {
     }
     throw new IllegalArgumentException(
         source
-            + ": 'BEGIN EC PRIVATE KEY' names no curve; convert it with 'openssl pkey -in key.pem"
-            + " -out key8.pem' (PKCS#8)");
+            + ": 'BEGIN EC PRIVATE KEY' has explicit or no curve parameters; name the curve with"
+            + " 'openssl ec -in "
+            + fileName
+            + " -param_enc named_curve -out named.pem'");
   }
 
   /** PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier, OCTET STRING privateKey }. */

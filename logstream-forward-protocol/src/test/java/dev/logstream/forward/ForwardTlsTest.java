@@ -103,6 +103,20 @@ class ForwardTlsTest {
   }
 
   @Test
+  void build_ecSec1KeyWithExplicitCurve_isRejectedWithTheConvertCommand() {
+    Path key = path("server-ec-key-explicit.pem");
+
+    assertThatThrownBy(() -> server("server-ec.pem", "server-ec-key-explicit.pem").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "privateKey "
+                + key
+                + ": 'BEGIN EC PRIVATE KEY' has explicit or no curve parameters; name the curve"
+                + " with 'openssl ec -in server-ec-key-explicit.pem -param_enc named_curve -out"
+                + " named.pem'");
+  }
+
+  @Test
   void build_encryptedPkcs8Key_isRejectedWithTheDecryptCommand() {
     Path key = path("server-key-encrypted.pem");
 
