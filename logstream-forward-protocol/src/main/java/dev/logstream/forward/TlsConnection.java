@@ -32,8 +32,11 @@ import javax.net.ssl.SSLSession;
  * netIn.flip();
  * tls.unwrap(netIn, toDecoder);               // consumes ALL of netIn, may queue handshake bytes
  * netIn.clear();
- * if (tls.hasOutbound()) flush();             // handshake replies, close_notify answer
- * if (tls.isInboundDone()) { flushThenClose(); }
+ * if (tls.isInboundDone()) tls.closeOutbound(); // client sent close_notify: answer it
+ * if (tls.hasOutbound()) flush();             // handshake replies, close_notify
+ * if (tls.isInboundDone() && !tls.hasOutbound()) close();   // else close after the last OP_WRITE
+ *
+ * // the sink may throw (MalformedFrameException from the decoder): it propagates out of unwrap
  *
  * // sending an ack (only after isHandshakeComplete(); acks always are: they answer frames)
  * tls.wrap(ackBytes);                          // queues the encrypted record

@@ -20,17 +20,17 @@ final class TlsPipe {
     WHOLE,
     /** One byte per read. */
     ONE_BYTE,
-    /** Random pieces of 1 to 3,000 bytes, seeded. */
+    /** Random pieces of 1 to {@code maxChunk} (default 3,000) bytes, seeded. */
     RANDOM;
 
-    int next(SplittableRandom random) {
+    int next(SplittableRandom random, int maxChunk) {
       switch (this) {
         case WHOLE:
           return Integer.MAX_VALUE;
         case ONE_BYTE:
           return 1;
         default:
-          return 1 + random.nextInt(3_000);
+          return 1 + random.nextInt(maxChunk);
       }
     }
   }
@@ -42,22 +42,33 @@ final class TlsPipe {
   private final TlsConnection.PlaintextSink sink = TlsConnection.PlaintextSink.into(serverReceived);
   private final Fragmentation fragmentation;
   private final SplittableRandom random;
+  private final int maxChunk;
   private final GrowableBytes serverWrote = new GrowableBytes();
   private final WritableByteChannel socket = new PartialChannel();
   private int serverWroteDelivered;
 
   TlsPipe(TlsConnection server, InMemoryTlsClient client, Fragmentation fragmentation, long seed) {
+    this(server, client, fragmentation, seed, 3_000);
+  }
+
+  TlsPipe(
+      TlsConnection server,
+      InMemoryTlsClient client,
+      Fragmentation fragmentation,
+      long seed,
+      int maxChunk) {
     this.server = server;
     this.client = client;
     this.fragmentation = fragmentation;
     this.random = new SplittableRandom(seed);
+    this.maxChunk = maxChunk;
   }
 
   /** Moves bytes both ways once; returns whether any moved or wait to move. */
   boolean round() throws Exception {
     boolean moved = false;
     ByteBuffer piece;
-    while ((piece = client.nextForServer(fragmentation.next(random))) != null) {
+    while ((piece = client.nextForServer(fragmentation.next(random, maxChunk))) != null) {
       moved = true;
       server.unwrap(piece, sink);
       if (piece.hasRemaining()) {
@@ -72,7 +83,9 @@ final class TlsPipe {
     }
     while (serverWroteDelivered < serverWrote.length()) {
       moved = true;
-      int count = Math.min(fragmentation.next(random), serverWrote.length() - serverWroteDelivered);
+      int count =
+          Math.min(
+              fragmentation.next(random, maxChunk), serverWrote.length() - serverWroteDelivered);
       client.receive(serverWrote.array(), serverWroteDelivered, count);
       serverWroteDelivered += count;
     }
