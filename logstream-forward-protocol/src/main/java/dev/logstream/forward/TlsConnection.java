@@ -211,6 +211,17 @@ final class TlsConnection {
       }
       switch (result.getStatus()) {
         case OK:
+          if (result.bytesConsumed() == 0
+              && result.bytesProduced() == 0
+              && result.getHandshakeStatus() != HandshakeStatus.NEED_TASK
+              && (result.getHandshakeStatus() != HandshakeStatus.NEED_WRAP
+                  || engine.isOutboundDone())) {
+            // never seen; better a reason in the log than a spinning event loop
+            throw new ForwardTlsException(
+                "TLS engine made no progress (handshake status "
+                    + result.getHandshakeStatus()
+                    + ")");
+          }
           break;
         case CLOSED:
           inboundClosed = true;
