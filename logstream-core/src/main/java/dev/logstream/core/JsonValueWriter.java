@@ -23,6 +23,9 @@ final class JsonValueWriter implements ValueVisitor {
   private static final int FORWARD = 1;
   private static final int CONSUMED = 2;
 
+  /** The longest name a map key that is an array or a map gets: its JSON text, cut here. */
+  static final int MAX_COMPLEX_KEY_BYTES = 1024;
+
   private final boolean recordMode;
   private final TimePrecision precision;
   private final KeyNameCache keyNames;
@@ -510,6 +513,16 @@ final class JsonValueWriter implements ValueVisitor {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    textKey(new String(keyText.array(), 0, keyText.length(), StandardCharsets.UTF_8));
+    // A complex key inside a complex key is escaped once per level, so the text can double with
+    // each level: a chain of 30 one-pair maps (60 input bytes) would render to 2^30 bytes. Cutting
+    // every level's text keeps the output linear in the input.
+    int length = keyText.length();
+    if (length > MAX_COMPLEX_KEY_BYTES) {
+      length = MAX_COMPLEX_KEY_BYTES;
+      while ((keyText.array()[length] & 0xC0) == 0x80) {
+        length--; // do not split a UTF-8 sequence
+      }
+    }
+    textKey(new String(keyText.array(), 0, length, StandardCharsets.UTF_8));
   }
 }

@@ -38,7 +38,9 @@ import java.util.Objects;
  *       null}</td></tr>
  *   <tr><td>array / map</td><td>array / object, nested to Jackson's depth limit (1,000)</td></tr>
  *   <tr><td>map key that is not a string</td><td>name = its JSON text ({@code 1}, {@code true},
- *       {@code null}, {@code [1,2]}); binary keys in Base64</td></tr>
+ *       {@code null}, {@code [1,2]}), an array or map key cut to 1,024 bytes (keys nested in keys
+ *       are escaped once per level, so their text could otherwise double with each); binary keys
+ *       in Base64</td></tr>
  *   <tr><td>ext 0 (EventTime) and ext -1 (msgpack timestamp)</td><td>ISO-8601 string at the
  *       configured precision</td></tr>
  *   <tr><td>any other ext</td><td>Base64 string of the payload</td></tr>

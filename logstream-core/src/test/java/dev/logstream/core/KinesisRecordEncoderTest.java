@@ -285,6 +285,52 @@ class KinesisRecordEncoderTest {
   }
 
   @Test
+  void encode_mapKeysNestedInMapKeys_keepShortNamesWhole() {
+    RecordView record =
+        visitor -> {
+          visitor.startMap(1);
+          keyChain(visitor, 2);
+          visitor.integerValue(1);
+          visitor.endMap();
+        };
+
+    JsonNode node = parse(encodeView(record));
+
+    assertThat(node.get("{\"{\\\"{}\\\":null}\":null}").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void encode_mapKeysNestedFortyDeep_areCutAt1024BytesInsteadOfDoublingPerLevel() {
+    RecordView record =
+        visitor -> {
+          visitor.startMap(1);
+          keyChain(visitor, 40); // 2^40 bytes of backslashes if each level doubled
+          visitor.integerValue(1);
+          visitor.endMap();
+        };
+
+    byte[] json = encodeView(record);
+
+    assertThat(json.length).isLessThan(4096);
+    String name = parse(json).fieldNames().next();
+    assertThat(name.getBytes(UTF_8)).hasSize(1024);
+    assertThat(name).startsWith("{\"{\\\"{\\\\\\\"");
+  }
+
+  /** A map with one pair whose key is a map with one pair whose key ... {@code levels} deep. */
+  private static void keyChain(ValueVisitor visitor, int levels) {
+    if (levels == 0) {
+      visitor.startMap(0);
+      visitor.endMap();
+      return;
+    }
+    visitor.startMap(1);
+    keyChain(visitor, levels - 1);
+    visitor.nilValue();
+    visitor.endMap();
+  }
+
+  @Test
   void encode_eventTimeExtension_isIsoString() {
     byte[] payload = {0x56, 0x61, (byte) 0x97, (byte) 0x8F, 0, 0, 0, 0}; // 1449236367 s
     FieldValue ext = new FieldValue.ExtensionValue((byte) 0, payload);
