@@ -42,6 +42,7 @@ final class Connection
   private int pendingStores;
   private boolean pausedForBackpressure;
   private boolean framesSeen;
+  private boolean heloSent;
   private long lastActivity;
   private long handshakeDeadline;
 
@@ -67,16 +68,26 @@ final class Connection
     key = channel.register(loop.selector(), SelectionKey.OP_READ, this);
     loop.connections().add(this);
     server.stats().opened();
-    if (handshake != null) {
-      state = State.HANDSHAKE;
-      handshakeDeadline = server.nanoTime() + server.handshakeTimeoutNanos();
-      decoder.rawValues(true);
-      wire.send(handshake.helo());
-      flush();
+    handshakeDeadline = server.nanoTime() + server.handshakeTimeoutNanos();
+    if (handshake != null || !wire.ready()) {
+      state = State.HANDSHAKE; // secure forward, TLS, or both (TLS first)
+      if (handshake != null) {
+        decoder.rawValues(true);
+      }
+      startHelo();
     } else {
       state = State.OPEN;
     }
     log.debug("forward connection {} opened", info);
+  }
+
+  /** Sends the secure-forward HELO once the wire can carry it (after the TLS handshake). */
+  private void startHelo() {
+    if (handshake != null && !heloSent && wire.ready()) {
+      heloSent = true;
+      wire.send(handshake.helo());
+      flush();
+    }
   }
 
   ConnectionInfo info() {
@@ -94,6 +105,9 @@ final class Connection
   }
 
   private void read() {
+    // Before decoding: frames decoded below may be acked, and a client that reacts to its ack
+    // must not find the connection older than the bytes that produced it.
+    long readAt = server.nanoTime();
     int n;
     try {
       n = wire.read(channel, loop.readBuffer, this);
@@ -109,10 +123,13 @@ final class Connection
       return;
     }
     if (n > 0) {
-      lastActivity = server.nanoTime();
+      lastActivity = readAt;
       server.stats().bytesIn(n);
     }
-    updateInterest();
+    if (state == State.HANDSHAKE) {
+      startHelo();
+    }
+    flush(); // TLS handshake replies wait in the wire's queue
   }
 
   /** Plaintext from the wire: decode it. */
@@ -120,6 +137,9 @@ final class Connection
   public void accept(ByteBuffer plaintext) {
     if (state == State.CLOSED) {
       return;
+    }
+    if (state == State.HANDSHAKE && handshake == null) {
+      state = State.OPEN; // plaintext means the TLS handshake is done, and no other one is due
     }
     decoder.decode(plaintext, this);
   }
@@ -306,16 +326,18 @@ final class Connection
       return;
     }
     state = State.CLOSED;
+    // Counted before the socket closes, so whoever sees the close also sees the count.
+    server.stats().closed(reason);
+    loop.connections().remove(this);
     if (key != null) {
       key.cancel();
     }
+    wire.closing(channel);
     try {
       channel.close();
     } catch (IOException e) {
       log.debug("closing {}", info, e);
     }
-    loop.connections().remove(this);
-    server.stats().closed(reason);
     if (reason == CloseReason.PEER_CLOSED || reason == CloseReason.SHUTDOWN) {
       log.debug("forward connection {} closed: {}", info, reason);
     } else {

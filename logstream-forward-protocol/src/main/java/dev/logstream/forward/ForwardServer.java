@@ -65,11 +65,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Also</h2>
  *
- * UDP heartbeats on the TCP port are answered with {@code 0x00} (Fluentd's {@code heartbeat_type
- * udp}); a top-level {@code nil} on TCP is a heartbeat. With {@link Builder#security} every
- * connection starts with the secure-forward handshake. {@link #close()} stops accepting, lets
- * frames in flight finish and be acknowledged (up to {@link Builder#shutdownTimeout}), then closes.
- * Counters: {@link #stats()}.
+ * {@code tls://} addresses speak TLS ({@link Builder#tls}); the TLS handshake comes first, then the
+ * secure-forward handshake if one is configured. UDP heartbeats on the TCP port are answered with
+ * {@code 0x00} (Fluentd's {@code heartbeat_type udp}); a top-level {@code nil} on TCP is a
+ * heartbeat. With {@link Builder#security} every connection starts with the secure-forward
+ * handshake. {@link #close()} stops accepting, lets frames in flight finish and be acknowledged (up
+ * to {@link Builder#shutdownTimeout}), then closes. Counters: {@link #stats()}.
  */
 public final class ForwardServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ForwardServer.class);
@@ -148,10 +149,6 @@ public final class ForwardServer implements AutoCloseable {
       }
       actual = address;
     } else {
-      if (address.transport() == ListenAddress.Transport.TLS) {
-        throw new IllegalStateException(
-            "listen address " + address + " needs TLS, which this server build does not offer");
-      }
       server = ServerSocketChannel.open();
       try {
         server.bind(address.socketAddress(), config.backlog);
@@ -351,7 +348,11 @@ public final class ForwardServer implements AutoCloseable {
               if (address.transport() != ListenAddress.Transport.UNIX) {
                 channel.socket().setTcpNoDelay(true);
               }
-              new Connection(context, loop, channel, info, new Wire.Plain()).register();
+              Wire wire =
+                  address.transport() == ListenAddress.Transport.TLS
+                      ? new Wire.Tls(new TlsConnection(config.tls.newServerEngine()))
+                      : new Wire.Plain();
+              new Connection(context, loop, channel, info, wire).register();
             } catch (IOException e) {
               log.warn("forward connection {} could not be set up: {}", info, e.toString());
               closeQuietly(channel);
@@ -466,6 +467,7 @@ public final class ForwardServer implements AutoCloseable {
     private FrameHandler handler;
     private ForwardLimits limits;
     private ForwardSecurity security;
+    private ForwardTls tls;
     private int eventLoops = -1;
     private int maxConnections = -1;
     private int maxPendingFrames = -1;
@@ -541,6 +543,20 @@ public final class ForwardServer implements AutoCloseable {
     public Builder security(ForwardSecurity security) {
       requireUnset("security", this.security);
       this.security = Objects.requireNonNull(security, "security");
+      return this;
+    }
+
+    /**
+     * Sets the certificate and key for {@code tls://} listen addresses (and optional client
+     * certificate authentication). Required if any address is {@code tls://}.
+     *
+     * @param tls the TLS configuration
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder tls(ForwardTls tls) {
+      requireUnset("tls", this.tls);
+      this.tls = Objects.requireNonNull(tls, "tls");
       return this;
     }
 
@@ -710,6 +726,13 @@ public final class ForwardServer implements AutoCloseable {
               "listen address " + resolved.listen.get(i) + " is listed twice");
         }
       }
+      for (ListenAddress address : resolved.listen) {
+        if (address.transport() == ListenAddress.Transport.TLS && tls == null) {
+          throw new IllegalStateException(
+              "listen address " + address + " needs tls(ForwardTls): a certificate and key");
+        }
+      }
+      resolved.tls = tls;
       resolved.handler = handler;
       resolved.limits = limits == null ? ForwardLimits.defaults() : limits;
       resolved.security = security;

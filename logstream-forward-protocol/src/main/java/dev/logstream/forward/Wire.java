@@ -37,6 +37,12 @@ interface Wire {
   /** Bytes queued for the socket. */
   long pendingBytes();
 
+  /** Whether application bytes can be sent: always for plain sockets, after the TLS handshake. */
+  boolean ready();
+
+  /** Last words before the socket closes (TLS: close_notify or a pending alert), best effort. */
+  void closing(SocketChannel channel);
+
   /** Plain TCP or Unix socket: bytes as they are. */
   final class Plain implements Wire {
     private final java.util.ArrayDeque<ByteBuffer> outbound = new java.util.ArrayDeque<>();
@@ -80,6 +86,76 @@ interface Wire {
     @Override
     public long pendingBytes() {
       return pending;
+    }
+
+    @Override
+    public boolean ready() {
+      return true;
+    }
+
+    @Override
+    public void closing(SocketChannel channel) {}
+  }
+
+  /** TLS over the socket, through {@link TlsConnection}. */
+  final class Tls implements Wire {
+    private final TlsConnection tls;
+
+    Tls(TlsConnection tls) {
+      this.tls = tls;
+    }
+
+    @Override
+    public int read(SocketChannel channel, ByteBuffer scratch, Plaintext sink) throws IOException {
+      scratch.clear();
+      int n = channel.read(scratch);
+      if (n > 0) {
+        scratch.flip();
+        tls.unwrap(scratch, sink::accept);
+      }
+      if (tls.isInboundDone()) {
+        tls.closeOutbound(); // the client sent close_notify: answer it, then treat as end of stream
+        return -1;
+      }
+      return n;
+    }
+
+    @Override
+    public void send(byte[] plaintext) {
+      tls.wrap(ByteBuffer.wrap(plaintext));
+    }
+
+    @Override
+    public boolean flush(SocketChannel channel) throws IOException {
+      tls.writeTo(channel);
+      return !tls.hasOutbound();
+    }
+
+    @Override
+    public boolean hasPending() {
+      return tls.hasOutbound();
+    }
+
+    @Override
+    public long pendingBytes() {
+      return tls.outboundBytes();
+    }
+
+    @Override
+    public boolean ready() {
+      return tls.isHandshakeComplete();
+    }
+
+    @Override
+    public void closing(SocketChannel channel) {
+      try {
+        if (!tls.isOutboundDone()) {
+          tls.closeOutbound();
+        }
+        tls.writeTo(channel);
+      } catch (IOException | RuntimeException e) {
+        // Best effort: the socket closes either way.
+      }
     }
   }
 }
