@@ -79,12 +79,14 @@ class ForwardServerInteropTest {
       assertThat(posted).isEqualTo(COUNT);
       await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= COUNT);
       List<String> logs = new ArrayList<>();
+      int i = 0;
       for (String json : received) {
         JsonNode record = JSON.readTree(json);
         assertThat(record.get("tag").asText()).isEqualTo(batch.tag());
         assertThat(record.get("container_id").asText()).isEqualTo(DockerRecords.CONTAINER_ID);
         assertThat(record.get("source").asText()).isEqualTo(DockerRecords.SOURCE);
         logs.add(record.get("log").asText());
+        assertTime(client, Instant.parse(record.get("time").asText()), batch.eventTime(i++));
       }
       assertThat(logs).containsExactlyElementsOf(batch.logs());
       if (client.ack()) {
@@ -93,6 +95,20 @@ class ForwardServerInteropTest {
         assertThat(server.stats().acks()).isZero();
       }
       assertThat(server.stats().events()).isEqualTo(COUNT);
+    }
+  }
+
+  /**
+   * Integer-second clients lose the fraction; EventTime clients keep it exactly, except Python's,
+   * which passes the time through a float.
+   */
+  private static void assertTime(ForwardClient client, Instant received, Instant sent) {
+    if (client.timePrecision() == dev.logstream.forward.interop.TimePrecision.SECONDS) {
+      assertThat(received).isEqualTo(sent.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    } else if (client instanceof PythonClient) {
+      assertThat(Duration.between(sent, received).abs()).isLessThan(Duration.ofMillis(1));
+    } else {
+      assertThat(received).isEqualTo(sent);
     }
   }
 }
