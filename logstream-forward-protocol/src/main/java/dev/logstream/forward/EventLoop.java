@@ -30,19 +30,18 @@ final class EventLoop implements Runnable {
   private final Thread thread;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final List<Connection> connections = new ArrayList<>();
-  private final Runnable sweep;
+  private Runnable whenEmpty;
   private volatile boolean running = true;
 
   /** Shared by the loop's connections: each read is consumed before the next one. */
   final ByteBuffer readBuffer = ByteBuffer.allocateDirect(64 * 1024);
 
-  EventLoop(String name, Runnable sweep) {
+  EventLoop(String name) {
     try {
       this.selector = Selector.open();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open a selector", e);
     }
-    this.sweep = sweep;
     this.thread = new Thread(this, name);
     this.thread.setDaemon(true);
   }
@@ -78,6 +77,20 @@ final class EventLoop implements Runnable {
     }
   }
 
+  /** Runs {@code task} once, on this loop, as soon as it has no connections left. */
+  void whenEmpty(Runnable task) {
+    whenEmpty = task;
+    checkEmpty();
+  }
+
+  private void checkEmpty() {
+    if (whenEmpty != null && connections.isEmpty()) {
+      Runnable task = whenEmpty;
+      whenEmpty = null;
+      task.run();
+    }
+  }
+
   void stop() {
     running = false;
     selector.wakeup();
@@ -94,6 +107,7 @@ final class EventLoop implements Runnable {
       try {
         selector.select(SWEEP_INTERVAL_MILLIS);
         runTasks();
+        checkEmpty();
         Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
         while (selected.hasNext()) {
           SelectionKey key = selected.next();
@@ -104,12 +118,12 @@ final class EventLoop implements Runnable {
         }
         long now = System.nanoTime();
         if (now - nextSweep >= 0) {
-          sweep.run();
           for (Connection connection : new ArrayList<>(connections)) {
             connection.sweep();
           }
           nextSweep = now + SWEEP_INTERVAL_MILLIS * 1_000_000;
         }
+        checkEmpty();
       } catch (IOException | RuntimeException e) {
         log.error("forward server event loop {} survived an unexpected error", thread.getName(), e);
       }

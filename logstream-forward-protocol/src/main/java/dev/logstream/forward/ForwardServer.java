@@ -114,7 +114,7 @@ public final class ForwardServer implements AutoCloseable {
     }
     started = true;
     for (int i = 0; i < config.eventLoops; i++) {
-      loops.add(new EventLoop("logstream-forward-" + i, () -> {}));
+      loops.add(new EventLoop("logstream-forward-" + i));
     }
     try {
       for (ListenAddress address : config.listen) {
@@ -216,23 +216,24 @@ public final class ForwardServer implements AutoCloseable {
       }
       closed = true;
     }
-    CountDownLatch stopped = new CountDownLatch(loops.size());
-    EventLoop first = loops.get(0);
-    first.execute(this::closeChannels);
+    // Each loop stops reading, lets its connections store and ack what is in flight, and counts
+    // down once it has no connection left.
+    CountDownLatch drained = new CountDownLatch(loops.size());
+    loops.get(0).execute(this::closeChannels);
     for (EventLoop loop : loops) {
       loop.execute(
           () -> {
             for (Connection connection : new ArrayList<>(loop.connections())) {
               connection.drainThenClose(CloseReason.SHUTDOWN);
             }
-            stopped.countDown();
+            loop.whenEmpty(drained::countDown);
           });
     }
-    long deadline = System.nanoTime() + config.shutdownTimeout.toNanos();
     try {
-      stopped.await(config.shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      for (EventLoop loop : loops) {
-        awaitDrained(loop, deadline);
+      if (!drained.await(config.shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn(
+            "forward server shutdown: frames still in flight after {}; closing anyway",
+            config.shutdownTimeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -255,24 +256,6 @@ public final class ForwardServer implements AutoCloseable {
       }
     }
     log.info("forward server stopped: {}", stats());
-  }
-
-  private static void awaitDrained(EventLoop loop, long deadline) throws InterruptedException {
-    while (System.nanoTime() - deadline < 0) {
-      CountDownLatch checked = new CountDownLatch(1);
-      boolean[] empty = {false};
-      loop.execute(
-          () -> {
-            empty[0] = loop.connections().isEmpty();
-            checked.countDown();
-          });
-      if (!checked.await(1, TimeUnit.SECONDS) || empty[0]) {
-        return;
-      }
-      // Connections are finishing their in-flight frames; look again shortly.
-      checked.await(20, TimeUnit.MILLISECONDS);
-      Thread.onSpinWait();
-    }
   }
 
   private void closeChannels() {
