@@ -49,6 +49,30 @@ final class JsonStrings {
   private JsonStrings() {}
 
   /**
+   * Returns how many leading bytes of {@code bytes[offset, offset+length)} need no escaping and no
+   * repair: all of them for most log fields, which can then be written as they are.
+   */
+  static int plainLength(byte[] bytes, int offset, int length) {
+    int end = offset + length;
+    int i = offset;
+    while (i + Long.BYTES <= end) {
+      long special = specialBytes((long) LONGS.get(bytes, i));
+      if (special != 0) {
+        return i - offset + (Long.numberOfTrailingZeros(special) >>> 3);
+      }
+      i += Long.BYTES;
+    }
+    while (i < end) {
+      byte b = bytes[i];
+      if (b < 0 || ESCAPES[b] != 0) {
+        return i - offset;
+      }
+      i++;
+    }
+    return length;
+  }
+
+  /**
    * Writes the escaped, repaired form of {@code bytes[offset, offset+length)} into {@code target}
    * from index 0.
    *
@@ -56,10 +80,21 @@ final class JsonStrings {
    * @return the number of bytes written
    */
   static int escape(byte[] bytes, int offset, int length, byte[] target) {
+    return escape(bytes, offset, length, target, 0);
+  }
+
+  /**
+   * Like {@link #escape(byte[], int, int, byte[])}, writing from {@code target[targetOffset]}.
+   *
+   * @param target must have room for {@code length * MAX_EXPANSION} bytes after {@code
+   *     targetOffset}
+   * @return the number of bytes written
+   */
+  static int escape(byte[] bytes, int offset, int length, byte[] target, int targetOffset) {
     int end = offset + length;
     int lastWord = end - Long.BYTES; // a full word can be read at any i <= lastWord
     int i = offset;
-    int out = 0;
+    int out = targetOffset;
     boolean tailChecked = false;
     while (i < end) {
       if (i <= lastWord) {
@@ -84,7 +119,7 @@ final class JsonStrings {
         if (isPlain(last)) {
           int remaining = end - i;
           LONGS.set(target, out + remaining - Long.BYTES, last);
-          return out + remaining;
+          return out + remaining - targetOffset;
         }
       }
       byte b = bytes[i];
@@ -118,7 +153,7 @@ final class JsonStrings {
         i -= sequence;
       }
     }
-    return out;
+    return out - targetOffset;
   }
 
   /** True if none of the eight bytes is non-ASCII, a control, a quote or a backslash. */
@@ -132,10 +167,11 @@ final class JsonStrings {
    * lowest mark, the one the caller uses, is always right.
    */
   private static long specialBytes(long word) {
-    long controls = (word - SPACES) & ~word; // high bit set where a byte is below 0x20
+    // High bit set where a byte is below 0x20 (the subtraction borrows) or at least 0x80.
+    long controlsOrHigh = (word - SPACES) | word;
     long quotes = hasZeroByte(word ^ QUOTES);
     long backslashes = hasZeroByte(word ^ BACKSLASHES);
-    return (word | controls | quotes | backslashes) & HIGH_BITS;
+    return (controlsOrHigh | quotes | backslashes) & HIGH_BITS;
   }
 
   private static long hasZeroByte(long word) {

@@ -208,9 +208,16 @@ final class JsonValueWriter implements ValueVisitor {
         return;
       }
       requireValueAllowed();
-      ensureEscapeCapacity(length);
-      int escaped = JsonStrings.escape(bytes, offset, length, escapeScratch);
-      generator.writeRawUTF8String(escapeScratch, 0, escaped);
+      int plain = JsonStrings.plainLength(bytes, offset, length);
+      if (plain == length) {
+        generator.writeRawUTF8String(bytes, offset, length); // nothing to escape: no copy
+      } else {
+        ensureEscapeCapacity(length);
+        System.arraycopy(bytes, offset, escapeScratch, 0, plain);
+        int escaped =
+            plain + JsonStrings.escape(bytes, offset + plain, length - plain, escapeScratch, plain);
+        generator.writeRawUTF8String(escapeScratch, 0, escaped);
+      }
       valueDone();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -55,7 +55,7 @@ final class KeyNameCache {
         }
         return entry;
       }
-      if (key.length == length && Arrays.equals(key, 0, length, bytes, offset, offset + length)) {
+      if (sameBytes(key, bytes, offset, length)) {
         return entries[slot];
       }
     }
@@ -63,6 +63,27 @@ final class KeyNameCache {
 
   int size() {
     return size;
+  }
+
+  /** Compares short keys, the usual ones, as one or two longs instead of calling mismatch. */
+  private static boolean sameBytes(byte[] key, byte[] bytes, int offset, int length) {
+    if (key.length != length) {
+      return false;
+    }
+    if (length >= Long.BYTES && length <= 2 * Long.BYTES) {
+      return (long) LONGS.get(key, 0) == (long) LONGS.get(bytes, offset)
+          && (long) LONGS.get(key, length - Long.BYTES)
+              == (long) LONGS.get(bytes, offset + length - Long.BYTES);
+    }
+    if (length < Long.BYTES) {
+      for (int i = 0; i < length; i++) {
+        if (key[i] != bytes[offset + i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return Arrays.equals(key, 0, length, bytes, offset, offset + length);
   }
 
   private boolean isReserved(byte[] bytes, int offset, int length) {

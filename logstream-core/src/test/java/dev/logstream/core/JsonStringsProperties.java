@@ -28,6 +28,32 @@ class JsonStringsProperties {
     assertThat(new String(target, 0, length, UTF_8)).isEqualTo(jacksonEscaped(raw));
   }
 
+  @Property(tries = 3000)
+  void plainLength_isTheLongestPrefixThatEscapingLeavesAsItIs(@ForAll("strings") byte[] raw)
+      throws Exception {
+    int plain = JsonStrings.plainLength(raw, 0, raw.length);
+
+    String escapedPrefix = jacksonEscaped(Arrays.copyOf(raw, plain));
+    assertThat(escapedPrefix.getBytes(UTF_8)).isEqualTo(Arrays.copyOf(raw, plain));
+    if (plain < raw.length) {
+      byte next = raw[plain];
+      assertThat(next < 0 || next < 0x20 || next == '"' || next == '\\').isTrue();
+    }
+  }
+
+  @Property(tries = 2000)
+  void escape_atATargetOffset_writesTheSameBytesThere(@ForAll("strings") byte[] raw) {
+    byte[] fromZero = new byte[raw.length * JsonStrings.MAX_EXPANSION];
+    byte[] atSeven = new byte[7 + raw.length * JsonStrings.MAX_EXPANSION];
+
+    int length = JsonStrings.escape(raw, 0, raw.length, fromZero);
+    int shifted = JsonStrings.escape(raw, 0, raw.length, atSeven, 7);
+
+    assertThat(shifted).isEqualTo(length);
+    assertThat(Arrays.copyOfRange(atSeven, 7, 7 + shifted))
+        .isEqualTo(Arrays.copyOf(fromZero, length));
+  }
+
   @Test
   void escape_everyAsciiByteInEveryPositionOfAWord_matchesJackson() throws Exception {
     byte[] raw = "abcdefghijklmnop".getBytes(UTF_8);

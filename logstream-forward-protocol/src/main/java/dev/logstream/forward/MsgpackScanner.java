@@ -77,19 +77,44 @@ final class MsgpackScanner {
   int scan(byte[] buf, int limit) {
     while (position < limit) {
       int b = buf[position] & 0xFF;
-      if (b == Msgpack.NEVER_USED) {
-        throw new MalformedFrameException(
-            "msgpack syntax error: byte 0xc1 at offset " + (position - start) + " of the " + what);
+      int header;
+      long payload;
+      long children;
+      // Log records are maps of short strings: decide those without the general tables.
+      if (b >= 0xA0 && b <= 0xBF) {
+        header = 1;
+        payload = b & 0x1F;
+        children = 0;
+      } else if (b <= 0x7F) {
+        header = 1;
+        payload = 0;
+        children = 0;
+      } else if (b <= 0x8F) {
+        header = 1;
+        payload = 0;
+        children = 2L * (b & 0x0F);
+      } else if (b <= 0x9F) {
+        header = 1;
+        payload = 0;
+        children = b & 0x0F;
+      } else {
+        if (b == Msgpack.NEVER_USED) {
+          throw new MalformedFrameException(
+              "msgpack syntax error: byte 0xc1 at offset "
+                  + (position - start)
+                  + " of the "
+                  + what);
+        }
+        header = Msgpack.headerLength(b);
+        if (position + header > limit) {
+          return NEED_MORE;
+        }
+        payload = Msgpack.payloadLength(buf, position, b);
+        children =
+            Msgpack.isArray(b)
+                ? Msgpack.arrayLength(buf, position, b)
+                : Msgpack.isMap(b) ? 2 * Msgpack.mapLength(buf, position, b) : 0;
       }
-      int header = Msgpack.headerLength(b);
-      if (position + header > limit) {
-        return NEED_MORE;
-      }
-      long payload = Msgpack.payloadLength(buf, position, b);
-      long children =
-          Msgpack.isArray(b)
-              ? Msgpack.arrayLength(buf, position, b)
-              : Msgpack.isMap(b) ? 2 * Msgpack.mapLength(buf, position, b) : 0;
       long end = (long) position + header + payload;
       long size = end - start;
       if (size > maxBytes || (children > 0 && size + children > maxBytes)) {
