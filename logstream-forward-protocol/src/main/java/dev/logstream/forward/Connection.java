@@ -41,7 +41,6 @@ final class Connection
   private CloseReason drainReason;
   private int pendingStores;
   private boolean pausedForBackpressure;
-  private boolean framesSeen;
   private boolean heloSent;
   private long lastActivity;
   private long handshakeDeadline;
@@ -166,7 +165,6 @@ final class Connection
       return;
     }
     server.stats().frame(frame);
-    framesSeen = true;
     byte[] ack = frame.wantsAck() ? frame.ackBytes() : null;
     pendingStores++;
     CompletionStage<?> stored = ((Admission.Accepted) admission).stored();
@@ -298,14 +296,6 @@ final class Connection
         && now - lastActivity > server.idleTimeoutNanos()) {
       close(CloseReason.IDLE_TIMEOUT, null);
     }
-  }
-
-  boolean idle() {
-    return pendingStores == 0 && !wire.hasPending();
-  }
-
-  boolean framesSeen() {
-    return framesSeen;
   }
 
   /** Closes for bad input: the exception's type says which kind, its message says what. */

@@ -34,9 +34,6 @@ interface Wire {
   /** Whether bytes wait to be written. */
   boolean hasPending();
 
-  /** Bytes queued for the socket. */
-  long pendingBytes();
-
   /** Whether application bytes can be sent: always for plain sockets, after the TLS handshake. */
   boolean ready();
 
@@ -46,7 +43,6 @@ interface Wire {
   /** Plain TCP or Unix socket: bytes as they are. */
   final class Plain implements Wire {
     private final java.util.ArrayDeque<ByteBuffer> outbound = new java.util.ArrayDeque<>();
-    private long pending;
 
     @Override
     public int read(SocketChannel channel, ByteBuffer scratch, Plaintext sink) throws IOException {
@@ -62,14 +58,13 @@ interface Wire {
     @Override
     public void send(byte[] plaintext) {
       outbound.add(ByteBuffer.wrap(plaintext));
-      pending += plaintext.length;
     }
 
     @Override
     public boolean flush(SocketChannel channel) throws IOException {
       while (!outbound.isEmpty()) {
         ByteBuffer head = outbound.peek();
-        pending -= channel.write(head);
+        channel.write(head);
         if (head.hasRemaining()) {
           return false;
         }
@@ -81,11 +76,6 @@ interface Wire {
     @Override
     public boolean hasPending() {
       return !outbound.isEmpty();
-    }
-
-    @Override
-    public long pendingBytes() {
-      return pending;
     }
 
     @Override
@@ -134,11 +124,6 @@ interface Wire {
     @Override
     public boolean hasPending() {
       return tls.hasOutbound();
-    }
-
-    @Override
-    public long pendingBytes() {
-      return tls.outboundBytes();
     }
 
     @Override
