@@ -1,0 +1,1565 @@
+package dev.logstream.buffer;
+
+import static dev.logstream.buffer.SegmentFormat.FRAME_HEADER_SIZE;
+import static dev.logstream.buffer.SegmentFormat.HEADER_SIZE;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A crash-safe buffer of records in fixed-size memory-mapped segment files.
+ *
+ * <p>Appends are thread-safe and return consecutive sequence numbers (starting at 1); an {@link
+ * AppendResult} or {@link #whenDurable(long)} says when the records reached the configured {@link
+ * Durability}. A {@link BufferReader} reads records in sequence order; {@link #commit(long)} marks
+ * records delivered. A segment file is released (kept for reuse or deleted) only when every record
+ * in it is committed and no reader is inside it. When every segment is in use, the {@link
+ * OverflowPolicy} decides. Opening a directory recovers what a previous process left, verifying
+ * every frame; see {@link #recoveryReport()}.
+ *
+ * <pre>{@code
+ * try (SegmentBuffer buffer = SegmentBuffer.builder(Path.of("/var/lib/logstream/buffer"))
+ *         .durability(Durability.interval(Duration.ofSeconds(1)))
+ *         .open()) {
+ *   long sequence = buffer.append(payload, 0, payload.length);
+ *   try (BufferReader reader = buffer.openReader()) {
+ *     reader.read(500, 5 << 20, (seq, view) -> send(seq, view));
+ *   }
+ *   buffer.commit(sequence);
+ * }
+ * }</pre>
+ *
+ * <h2>Directory</h2>
+ *
+ * <pre>
+ * segment-00000000000000000001.seg   segment files, named by a 20-digit segment id
+ * segment-00000000000000000002.seg
+ * checkpoint                         committed sequence (temp + rename; see below)
+ * buffer.lock                        held while a process has the buffer open
+ * quarantine/                        damaged segments without one readable frame, kept for a human
+ * </pre>
+ *
+ * <p>Any other file is reported in {@link RecoveryReport#unknownFiles()} and left alone. Segment
+ * files are allocated by writing real zeros (never sparse), so a full disk is an {@code
+ * IOException} at allocation, not a {@code SIGBUS} on a later write; allocation goes through a
+ * {@code .seg.alloc} name that is renamed once complete.
+ *
+ * <h2>Segment file, format version 1 (all integers little-endian)</h2>
+ *
+ * <pre>
+ *  0       4       6       8               16              24      28      32              64
+ * +-------+-------+-------+---------------+---------------+-------+-------+---------------+
+ * | "LSEG"|version|header | segment id    | first sequence|segment|CRC-32C| reserved, 0   |
+ * |       | = 1   |size=64| (i64)         | (i64)         | size  |of 0-27|               |
+ * +-------+-------+-------+---------------+---------------+-------+-------+---------------+
+ * then frames, each starting at a multiple of 8:
+ *  0               4               8                               16
+ * +---------------+---------------+-------------------------------+---------------------+-----+
+ * | payload length| CRC-32C       | sequence (i64)                | payload             | pad |
+ * | n (u32)       |               |                               | n bytes             | 0-7 |
+ * +---------------+---------------+-------------------------------+---------------------+-----+
+ *   the CRC-32C covers the 4 length bytes, the 8 sequence bytes and the payload
+ * then zeros (a new file) or frames of the file's earlier life (a recycled file), whose sequences
+ * are lower than every sequence before them
+ * </pre>
+ *
+ * <p>A frame is valid only if its length fits in the segment, its CRC-32C matches and its sequence
+ * is higher than every earlier one. The largest payload is {@code segmentSize - 80} bytes, rounded
+ * down to a multiple of 8; a larger record is refused with {@link RecordTooLargeException}.
+ *
+ * <h2>Checkpoint file</h2>
+ *
+ * <pre>
+ *  0       4       6       8                       16                      24      28      32
+ * +-------+-------+-------+-----------------------+-----------------------+-------+-------+
+ * | "LCKP"|version|  0    | committed sequence    | written at, epoch ms  |CRC-32C|   0   |
+ * |       | = 1   |       | (i64)                 | (i64)                 |of 0-23|       |
+ * +-------+-------+-------+-----------------------+-----------------------+-------+-------+
+ * </pre>
+ *
+ * <p>Written to {@code checkpoint.tmp}, forced, renamed over {@code checkpoint}, directory forced:
+ * a crash leaves the old or the new checkpoint. It is written before any segment file is released,
+ * periodically while records are committed, and on close. A missing or damaged checkpoint costs
+ * duplicates (records delivered again), never loss.
+ *
+ * <h2>Recovery</h2>
+ *
+ * <p>On open, every segment is scanned and every frame verified. A partly written last frame (a
+ * crash mid-append) is cut. Damage in the middle of a segment is jumped over: reading resumes at
+ * the next valid frame of the same segment, and later segments are read as usual; the missing
+ * sequences are counted as lost. A segment whose header is damaged is still scanned frame by frame;
+ * if nothing in it is readable it is moved to {@code quarantine/}. Records at or below the
+ * checkpoint are not read again. Appends continue in the last segment if its tail was clean, else
+ * in a new one.
+ */
+public final class SegmentBuffer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SegmentBuffer.class);
+  private static final Pattern SEGMENT_NAME = Pattern.compile("segment-(\\d{20})\\.seg");
+  private static final String ALLOC_SUFFIX = ".alloc";
+  private static final String LOCK_NAME = "buffer.lock";
+  private static final String QUARANTINE = "quarantine";
+  private static final int FREE_SEGMENTS_KEPT = 2;
+  private static final int ZERO_CHUNK = 1 << 20;
+
+  /** Default segment size: 16 MiB, as the seed's fluentd chunks. */
+  public static final int DEFAULT_SEGMENT_SIZE = 16 << 20;
+
+  /** Default number of segments: 128, so 2 GiB with the default segment size. */
+  public static final int DEFAULT_MAX_SEGMENTS = 128;
+
+  private final Path directory;
+  private final int segmentSize;
+  private final int maxSegments;
+  private final int maxPayload;
+  private final Durability durability;
+  private final OverflowPolicy overflow;
+  private final Duration checkpointInterval;
+  private final SegmentIo io;
+  private final InstantSource clock;
+  private final LongSupplier nanoTime;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition roomFreed = lock.newCondition();
+  private final Condition appended = lock.newCondition();
+  private final ArrayDeque<Segment> live = new ArrayDeque<>();
+  private final ArrayDeque<Segment> free = new ArrayDeque<>();
+  private final CRC32C crc = new CRC32C();
+  private final ByteBuffer frameHeader =
+      ByteBuffer.allocate(FRAME_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+  private final Object checkpointLock = new Object();
+
+  private FileChannel lockChannel;
+  private FileLock fileLock;
+  private Segment active;
+  private Segment lastCreated;
+  private long nextSequence = 1;
+  private long nextSegmentId = 1;
+  private int readersWaiting;
+  private boolean warnedFull;
+  private RecoveryReport recoveryReport;
+  private Flusher flusher;
+
+  private volatile long lastSequence;
+  private volatile long committed;
+  private volatile long durableSequence;
+  private volatile long checkpointed;
+  private volatile BufferFailedException failure;
+  private volatile boolean closed;
+
+  // counters, written under the lock (fsync ones under the flusher's), read for snapshots
+  private long recordsAppended;
+  private long bytesAppended;
+  private long recordsCommitted;
+  private long appendsBlocked;
+  private long appendsRejected;
+  private long segmentsDropped;
+  private long recordsLostOverflow;
+  private long recordsLostCorruption;
+  private long allocationFailures;
+  private volatile long fsyncs;
+  private volatile long fsyncNanosTotal;
+  private volatile long fsyncNanosMax;
+
+  private SegmentBuffer(Builder b) {
+    this.directory = b.directory;
+    this.segmentSize = b.segmentSize;
+    this.maxSegments = b.maxSegments;
+    this.maxPayload = SegmentFormat.maxPayload(segmentSize);
+    this.durability = b.durability;
+    this.overflow = b.overflow;
+    this.checkpointInterval = b.checkpointInterval;
+    this.io = b.io;
+    this.clock = b.clock;
+    this.nanoTime = b.nanoTime;
+  }
+
+  /**
+   * Starts configuring a buffer in {@code directory}, which is created if missing.
+   *
+   * @param directory the buffer's own directory; nothing else should write there
+   * @return a builder
+   */
+  public static Builder builder(Path directory) {
+    return new Builder(directory);
+  }
+
+  // ---------------------------------------------------------------- append
+
+  /**
+   * Appends one record.
+   *
+   * @param payload the record's bytes
+   * @param offset where the record starts in {@code payload}
+   * @param length the record's length in bytes
+   * @return the record's sequence number; see {@link #whenDurable(long)}
+   * @throws RecordTooLargeException if the record cannot fit in a segment, stating both sizes
+   * @throws BufferFullException if the buffer is full and the overflow policy refuses to wait
+   * @throws BufferFailedException if the buffer failed or is closed
+   */
+  public long append(byte[] payload, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, payload.length);
+    checkSize(length);
+    int frame = (int) SegmentFormat.frameSize(length);
+    lock.lock();
+    try {
+      prepare(frame);
+      return writeFrame(ByteBuffer.wrap(payload, offset, length), length, frame);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Appends one record: the bytes of {@code payload} from its position to its limit. The position
+   * is not moved.
+   *
+   * @param payload the record
+   * @return the record's sequence number; see {@link #whenDurable(long)}
+   * @throws RecordTooLargeException if the record cannot fit in a segment, stating both sizes
+   * @throws BufferFullException if the buffer is full and the overflow policy refuses to wait
+   * @throws BufferFailedException if the buffer failed or is closed
+   */
+  public long append(ByteBuffer payload) {
+    int length = payload.remaining();
+    checkSize(length);
+    int frame = (int) SegmentFormat.frameSize(length);
+    lock.lock();
+    try {
+      prepare(frame);
+      return writeFrame(payload, length, frame);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Appends records with consecutive sequence numbers, as one unit for the overflow policy: room
+   * for all of them is found (or refused) before the first is written, so a refused batch leaves
+   * nothing behind. Other appenders' records are not interleaved.
+   *
+   * @param payloads the records, each from its position to its limit (positions are not moved)
+   * @return the sequence range and a future completing when all of them are durable
+   * @throws IllegalArgumentException if {@code payloads} is empty
+   * @throws RecordTooLargeException if a record cannot fit in a segment, stating both sizes
+   * @throws BufferFullException if the buffer cannot hold the batch and the policy refuses to wait
+   * @throws BufferFailedException if the buffer failed or is closed
+   */
+  public AppendResult appendAll(List<? extends ByteBuffer> payloads) {
+    if (payloads.isEmpty()) {
+      throw new IllegalArgumentException("payloads must not be empty");
+    }
+    for (ByteBuffer p : payloads) {
+      checkSize(p.remaining());
+    }
+    long first;
+    long last;
+    lock.lock();
+    try {
+      prepareBatch(payloads);
+      first = nextSequence;
+      last = first - 1;
+      for (ByteBuffer p : payloads) {
+        int length = p.remaining();
+        int frame = (int) SegmentFormat.frameSize(length);
+        if (active == null || active.size - active.writePosition < frame) {
+          roll(); // room was found for the whole batch above
+        }
+        last = writeFrame(p, length, frame);
+      }
+    } finally {
+      lock.unlock();
+    }
+    return new AppendResult(first, last, whenDurable(last));
+  }
+
+  /**
+   * A future that completes when every record up to {@code sequence} reached the configured
+   * durability: at once for {@code never} and {@code interval} (the record is in the page cache),
+   * after the covering {@code fsync} for {@code always}.
+   *
+   * @param sequence a sequence returned by an append
+   * @return completes with {@code sequence}, or exceptionally with {@link BufferFailedException}
+   */
+  public CompletableFuture<Long> whenDurable(long sequence) {
+    BufferFailedException failed = failure;
+    if (failed != null) {
+      return CompletableFuture.failedFuture(failed);
+    }
+    if (durability.level() != Durability.Level.ALWAYS || sequence <= durableSequence) {
+      return CompletableFuture.completedFuture(sequence);
+    }
+    return flusher.await(sequence);
+  }
+
+  private void checkSize(int length) {
+    if (length > maxPayload) {
+      throw new RecordTooLargeException(
+          "record of "
+              + length
+              + " bytes does not fit in a segment: segment size "
+              + segmentSize
+              + " bytes holds at most "
+              + maxPayload
+              + " bytes of payload");
+    }
+  }
+
+  private void checkUsable() {
+    BufferFailedException failed = failure;
+    if (failed != null) {
+      throw new BufferFailedException(failed.getMessage(), failed.getCause());
+    }
+    if (closed) {
+      throw new BufferFailedException("buffer " + directory + " is closed", null);
+    }
+  }
+
+  /** Under the lock: makes sure a frame of {@code frame} bytes can be written now. */
+  private void prepare(int frame) {
+    checkUsable();
+    if (active != null && active.size - active.writePosition >= frame) {
+      return;
+    }
+    awaitRoom(1, frame);
+    roll();
+  }
+
+  private void prepareBatch(List<? extends ByteBuffer> payloads) {
+    checkUsable();
+    int remaining = active == null ? 0 : active.size - active.writePosition;
+    int needed = 0;
+    long total = 0;
+    for (ByteBuffer p : payloads) {
+      int frame = (int) SegmentFormat.frameSize(p.remaining());
+      total += frame;
+      if (frame > remaining) {
+        needed++;
+        remaining = segmentSize - HEADER_SIZE;
+      }
+      remaining -= frame;
+    }
+    if (needed > maxSegments) {
+      appendsRejected++;
+      throw new BufferFullException(
+          "batch of "
+              + payloads.size()
+              + " records ("
+              + total
+              + " bytes framed) needs "
+              + needed
+              + " new segments, more than maxSegments "
+              + maxSegments
+              + " of "
+              + segmentSize
+              + " bytes");
+    }
+    if (needed > 0) {
+      awaitRoom(needed, total);
+    }
+  }
+
+  /** New segments that can be created without exceeding maxSegments. */
+  private int segmentsAvailable() {
+    int inUse = live.size();
+    if (active != null && active.lastSequence <= committed && live.peekLast() == active) {
+      inUse--; // rolling releases a fully delivered active segment
+    }
+    return maxSegments - inUse;
+  }
+
+  /** Under the lock: applies the overflow policy until {@code needed} new segments fit. */
+  private void awaitRoom(int needed, long bytes) {
+    if (segmentsAvailable() >= needed) {
+      return;
+    }
+    switch (overflow.action()) {
+      case REJECT -> {
+        appendsRejected++;
+        throw new BufferFullException(fullMessage(bytes) + "; overflow policy reject");
+      }
+      case DROP_OLDEST -> {
+        while (segmentsAvailable() < needed) {
+          dropOldest();
+        }
+      }
+      case BLOCK -> {
+        appendsBlocked++;
+        long timeoutNanos = overflow.timeout().map(Duration::toNanos).orElse(Long.MAX_VALUE);
+        long remaining = timeoutNanos;
+        while (segmentsAvailable() < needed) {
+          checkUsable();
+          if (remaining <= 0) {
+            appendsRejected++;
+            throw new BufferFullException(
+                fullMessage(bytes)
+                    + "; waited "
+                    + overflow.timeout().orElseThrow()
+                    + " for a segment to be delivered");
+          }
+          try {
+            remaining = roomFreed.awaitNanos(remaining);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BufferException("interrupted while waiting for room in " + directory, e);
+          }
+        }
+        checkUsable();
+      }
+    }
+  }
+
+  private String fullMessage(long bytes) {
+    return "buffer "
+        + directory
+        + " is full: "
+        + live.size()
+        + " of "
+        + maxSegments
+        + " segments of "
+        + segmentSize
+        + " bytes hold "
+        + (lastSequence - committed)
+        + " undelivered records; "
+        + bytes
+        + " more bytes do not fit";
+  }
+
+  /** Under the lock: seals the active segment and starts a new one. */
+  private void roll() {
+    Segment old = active;
+    Segment fresh = obtainSegment();
+    if (lastCreated != null) {
+      lastCreated.next = fresh;
+    }
+    if (old != null) {
+      old.sealed = true;
+    }
+    lastCreated = fresh;
+    active = fresh;
+    live.addLast(fresh);
+    if (old != null && old.lastSequence <= committed && live.peekFirst() == old) {
+      releaseDelivered();
+    }
+  }
+
+  private Segment obtainSegment() {
+    while (true) {
+      Segment reused = free.pollFirst();
+      if (reused != null) {
+        try {
+          return reuse(reused);
+        } catch (IOException e) {
+          Unmapper.unmap(reused.map);
+          fail("could not reuse " + reused, e);
+          checkUsable();
+        }
+      }
+      try {
+        return allocate();
+      } catch (IOException e) {
+        allocationFailures++;
+        if (!warnedFull) {
+          warnedFull = true;
+          log.warn(
+              "cannot allocate a segment of {} bytes in {} ({}); the buffer is full until a"
+                  + " segment is delivered",
+              segmentSize,
+              directory,
+              e.toString());
+        }
+        switch (overflow.action()) {
+          case REJECT -> {
+            appendsRejected++;
+            throw new BufferFullException(
+                "buffer "
+                    + directory
+                    + " cannot allocate a segment of "
+                    + segmentSize
+                    + " bytes: "
+                    + e.getMessage());
+          }
+          case DROP_OLDEST -> {
+            if (!dropOldest()) {
+              throw new BufferFullException(
+                  "buffer "
+                      + directory
+                      + " cannot allocate a segment of "
+                      + segmentSize
+                      + " bytes and has none left to drop: "
+                      + e.getMessage());
+            }
+          }
+          case BLOCK -> {
+            appendsBlocked++;
+            try {
+              if (!roomFreed.await(
+                  overflow.timeout().map(Duration::toNanos).orElse(Long.MAX_VALUE),
+                  TimeUnit.NANOSECONDS)) {
+                throw new BufferFullException(
+                    "buffer "
+                        + directory
+                        + " cannot allocate a segment of "
+                        + segmentSize
+                        + " bytes: "
+                        + e.getMessage());
+              }
+            } catch (InterruptedException ie) {
+              Thread.currentThread().interrupt();
+              throw new BufferException("interrupted while waiting for room in " + directory, ie);
+            }
+            checkUsable();
+          }
+        }
+      }
+    }
+  }
+
+  private Segment reuse(Segment old) throws IOException {
+    long id = nextSegmentId++;
+    Path path = segmentPath(id);
+    io.move(old.path, path);
+    Segment s = new Segment(id, path, old.map, nextSequence, this::handBack);
+    SegmentFormat.writeHeader(s.map, id, nextSequence, old.size);
+    if (durability.level() != Durability.Level.NEVER) {
+      io.force(s.map, 0, HEADER_SIZE);
+      io.forceDirectory(directory);
+    }
+    s.syncedEnd = HEADER_SIZE;
+    return s;
+  }
+
+  private Segment allocate() throws IOException {
+    long id = nextSegmentId;
+    Path path = segmentPath(id);
+    Path temp = path.resolveSibling(path.getFileName() + ALLOC_SUFFIX);
+    MappedByteBuffer map;
+    try (FileChannel ch = io.openReadWrite(temp)) {
+      ch.truncate(0);
+      ByteBuffer zeros = ByteBuffer.allocateDirect(Math.min(ZERO_CHUNK, segmentSize));
+      for (long at = 0; at < segmentSize; ) {
+        zeros.clear().limit((int) Math.min(zeros.capacity(), segmentSize - at));
+        int n = zeros.remaining();
+        SegmentIo.writeFully(io, ch, zeros, at);
+        at += n;
+      }
+      if (durability.level() != Durability.Level.NEVER) {
+        io.force(ch);
+      }
+      map = io.map(ch, segmentSize);
+    } catch (IOException e) {
+      try {
+        io.delete(temp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    SegmentFormat.writeHeader(map, id, nextSequence, segmentSize);
+    try {
+      if (durability.level() != Durability.Level.NEVER) {
+        io.force(map, 0, HEADER_SIZE);
+      }
+      io.move(temp, path);
+      if (durability.level() != Durability.Level.NEVER) {
+        io.forceDirectory(directory);
+      }
+    } catch (IOException e) {
+      Unmapper.unmap(map);
+      io.delete(temp);
+      throw e;
+    }
+    nextSegmentId++;
+    warnedFull = false;
+    Segment s = new Segment(id, path, map, nextSequence, this::handBack);
+    s.syncedEnd = HEADER_SIZE;
+    return s;
+  }
+
+  private Path segmentPath(long id) {
+    return directory.resolve(String.format("segment-%020d.seg", id));
+  }
+
+  /** Under the lock: writes one frame into the active segment, which has room for it. */
+  private long writeFrame(ByteBuffer payload, int length, int frame) {
+    long sequence = nextSequence;
+    Segment s = active;
+    int at = s.writePosition;
+    ByteBuffer h = frameHeader;
+    h.putInt(SegmentFormat.F_LENGTH, length);
+    h.putInt(SegmentFormat.F_CRC, 0);
+    h.putLong(SegmentFormat.F_SEQUENCE, sequence);
+    crc.reset();
+    crc.update(h.array(), SegmentFormat.F_LENGTH, 4);
+    crc.update(h.array(), SegmentFormat.F_SEQUENCE, 8);
+    int position = payload.position();
+    crc.update(payload);
+    payload.position(position);
+    h.putInt(SegmentFormat.F_CRC, (int) crc.getValue());
+    MappedByteBuffer map = s.map;
+    map.put(at, h.array(), 0, FRAME_HEADER_SIZE);
+    map.put(at + FRAME_HEADER_SIZE, payload, position, length);
+    s.writePosition = at + frame;
+    s.recordCount++;
+    nextSequence = sequence + 1;
+    recordsAppended++;
+    bytesAppended += length;
+    s.lastSequence = sequence;
+    s.publishedEnd = at + frame;
+    lastSequence = sequence;
+    if (readersWaiting > 0) {
+      appended.signalAll();
+    }
+    return sequence;
+  }
+
+  // ---------------------------------------------------------------- commit and release
+
+  /**
+   * Marks every record up to and including {@code sequence} as delivered. Segments whose records
+   * are all delivered are released once the checkpoint covering them is on disk. Commits never go
+   * backwards: a sequence at or below an earlier commit does nothing.
+   *
+   * @param sequence the highest delivered sequence
+   * @throws IllegalArgumentException if {@code sequence} was never appended, naming both sequences
+   */
+  public void commit(long sequence) {
+    if (sequence <= committed) {
+      return;
+    }
+    List<Segment> released;
+    lock.lock();
+    try {
+      if (sequence <= committed) {
+        return;
+      }
+      if (sequence > lastSequence) {
+        throw new IllegalArgumentException(
+            "commit(" + sequence + ") is beyond the last appended sequence " + lastSequence);
+      }
+      recordsCommitted += sequence - committed;
+      committed = sequence;
+      released = detachDelivered();
+    } finally {
+      lock.unlock();
+    }
+    if (!released.isEmpty()) {
+      writeCheckpoint();
+      released.forEach(Segment::unpin);
+    }
+  }
+
+  /** Under the lock: removes fully delivered, sealed segments from the head of the live list. */
+  private List<Segment> detachDelivered() {
+    List<Segment> released = List.of();
+    while (!live.isEmpty()) {
+      Segment head = live.peekFirst();
+      if (head == active || head.lastSequence > committed) {
+        break;
+      }
+      live.pollFirst();
+      if (released.isEmpty()) {
+        released = new ArrayList<>();
+      }
+      released.add(head);
+    }
+    return released;
+  }
+
+  /** Under the lock: releases delivered head segments now (the appender is rolling). */
+  private void releaseDelivered() {
+    List<Segment> released = detachDelivered();
+    if (!released.isEmpty()) {
+      writeCheckpoint();
+      released.forEach(Segment::unpin);
+    }
+  }
+
+  /** Under the lock: deletes the oldest undelivered segment, counting its records as lost. */
+  private boolean dropOldest() {
+    Segment head = live.peekFirst();
+    if (head == null) {
+      return false;
+    }
+    live.pollFirst();
+    if (head == active) {
+      head.sealed = true;
+      active = null;
+    }
+    long lost = Math.max(0, head.lastSequence - Math.max(committed, head.firstSequence - 1));
+    head.dropped = true;
+    segmentsDropped++;
+    recordsLostOverflow += lost;
+    if (head.lastSequence > committed) {
+      committed = head.lastSequence;
+    }
+    log.warn(
+        "buffer {} full: dropped {} with {} undelivered records (overflow policy drop-oldest)",
+        directory,
+        head,
+        lost);
+    writeCheckpoint();
+    head.unpin();
+    return true;
+  }
+
+  /** Called when a segment's last reference is dropped: keep the file for reuse or delete it. */
+  private void handBack(Segment s) {
+    lock.lock();
+    try {
+      if (!closed && failure == null && free.size() < FREE_SEGMENTS_KEPT && s.size == segmentSize) {
+        free.addLast(s);
+        roomFreed.signalAll();
+        return;
+      }
+      Unmapper.unmap(s.map);
+      if (!closed) {
+        try {
+          io.delete(s.path);
+        } catch (IOException e) {
+          log.warn("could not delete released {}: {}", s, e.toString());
+        }
+      }
+      roomFreed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void writeCheckpoint() {
+    synchronized (checkpointLock) {
+      long value = committed;
+      if (value == checkpointed && Files.exists(directory.resolve(Checkpoint.FILE_NAME))) {
+        return;
+      }
+      try {
+        Checkpoint.write(io, directory, value, clock.millis());
+        checkpointed = value;
+      } catch (IOException e) {
+        fail("could not write the checkpoint", e);
+      }
+    }
+  }
+
+  private void fail(String what, IOException e) {
+    BufferFailedException f =
+        new BufferFailedException(
+            "buffer "
+                + directory
+                + " failed: "
+                + what
+                + ": "
+                + e.getMessage()
+                + "; it accepts no more records (reopen it to recover from disk)",
+            e);
+    if (failure == null) {
+      failure = f;
+      log.error("{}", f.getMessage(), e);
+    }
+    lock.lock();
+    try {
+      roomFreed.signalAll();
+      appended.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (flusher != null) {
+      flusher.failAll(f);
+    }
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /**
+   * Opens a reader at the first undelivered record. Each reader reads every record from there on in
+   * sequence order; several readers are independent.
+   *
+   * @return a reader, to be closed when done
+   * @throws BufferFailedException if the buffer is closed
+   */
+  public BufferReader openReader() {
+    if (closed) {
+      throw new BufferFailedException("buffer " + directory + " is closed", null);
+    }
+    return new BufferReader(this, committed + 1);
+  }
+
+  /** Finds and pins the first segment that may hold {@code sequence} or later; null if none. */
+  Segment pinSegmentFor(long sequence) {
+    lock.lock();
+    try {
+      for (Segment s : live) {
+        if (s.lastSequence >= sequence || s == active) {
+          if (s.pin()) {
+            return s;
+          }
+        }
+      }
+      return null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long committedSequence() {
+    return committed;
+  }
+
+  long lastSequence() {
+    return lastSequence;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  boolean awaitAppended(long sequence, long timeoutNanos) throws InterruptedException {
+    if (lastSequence >= sequence) {
+      return true;
+    }
+    lock.lock();
+    try {
+      readersWaiting++;
+      long remaining = timeoutNanos;
+      while (lastSequence < sequence && remaining > 0 && !closed && failure == null) {
+        remaining = appended.awaitNanos(remaining);
+      }
+      return lastSequence >= sequence;
+    } finally {
+      readersWaiting--;
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /**
+   * What opening the directory found.
+   *
+   * @return the recovery report
+   */
+  public RecoveryReport recoveryReport() {
+    return recoveryReport;
+  }
+
+  /**
+   * A snapshot of the counters.
+   *
+   * @return the metrics
+   */
+  public BufferMetrics metrics() {
+    lock.lock();
+    try {
+      long bytesInUse = 0;
+      for (Segment s : live) {
+        bytesInUse += s.usedBytes();
+      }
+      long last = lastSequence;
+      long done = committed;
+      return new BufferMetrics(
+          recordsAppended,
+          bytesAppended,
+          recordsCommitted,
+          last,
+          done,
+          durability.level() == Durability.Level.NEVER ? 0 : durableSequence,
+          Math.max(0, last - done),
+          bytesInUse,
+          live.size(),
+          free.size(),
+          segmentSize,
+          maxSegments,
+          fsyncs,
+          fsyncNanosTotal,
+          fsyncNanosMax,
+          appendsBlocked,
+          appendsRejected,
+          segmentsDropped,
+          recordsLostOverflow,
+          recordsLostCorruption,
+          allocationFailures);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The buffer's directory.
+   *
+   * @return the directory
+   */
+  public Path directory() {
+    return directory;
+  }
+
+  /**
+   * The largest payload one record may have.
+   *
+   * @return bytes
+   */
+  public int maxRecordSize() {
+    return maxPayload;
+  }
+
+  /**
+   * Whether the buffer failed for good (an {@code fsync} or disk write failed).
+   *
+   * @return the failure, or null while the buffer is healthy
+   */
+  public BufferFailedException failure() {
+    return failure;
+  }
+
+  /**
+   * Forces what was appended to the device (under {@code interval} and {@code always}), writes the
+   * checkpoint and releases the mappings. Records not yet committed stay on disk for the next open.
+   * Readers still open keep their segment mapped until they close.
+   */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      roomFreed.signalAll();
+      appended.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (flusher != null) {
+      flusher.shutdown();
+    }
+    if (failure == null) {
+      writeCheckpoint();
+    }
+    List<Segment> segments;
+    List<Segment> spare;
+    lock.lock();
+    try {
+      segments = new ArrayList<>(live);
+      spare = new ArrayList<>(free);
+      live.clear();
+      free.clear();
+      active = null;
+    } finally {
+      lock.unlock();
+    }
+    segments.forEach(Segment::unpin);
+    spare.forEach(s -> Unmapper.unmap(s.map));
+    try {
+      if (fileLock != null) {
+        fileLock.release();
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+      }
+    } catch (IOException e) {
+      log.warn("could not release {}: {}", directory.resolve(LOCK_NAME), e.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- fsync
+
+  /** Forces dirty segment regions; returns false if the buffer failed. */
+  private boolean sync() {
+    long target = lastSequence;
+    List<Segment> dirty = new ArrayList<>();
+    List<int[]> ranges = new ArrayList<>();
+    lock.lock();
+    try {
+      for (Segment s : live) {
+        int end = s.publishedEnd;
+        if (s.syncedEnd < end && s.pin()) {
+          dirty.add(s);
+          ranges.add(new int[] {s.syncedEnd, end});
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    try {
+      for (int i = 0; i < dirty.size(); i++) {
+        Segment s = dirty.get(i);
+        int[] r = ranges.get(i);
+        long start = nanoTime.getAsLong();
+        try {
+          io.force(s.map, r[0], r[1] - r[0]);
+        } catch (IOException | UncheckedIOException e) {
+          fail(
+              "fsync of " + s + " failed",
+              e instanceof IOException ioe ? ioe : ((UncheckedIOException) e).getCause());
+          return false;
+        }
+        long took = nanoTime.getAsLong() - start;
+        fsyncs++;
+        fsyncNanosTotal += took;
+        fsyncNanosMax = Math.max(fsyncNanosMax, took);
+        s.syncedEnd = r[1];
+      }
+    } finally {
+      dirty.forEach(Segment::unpin);
+    }
+    if (target > durableSequence) {
+      durableSequence = target;
+    }
+    return true;
+  }
+
+  /**
+   * The background thread that runs {@code fsync} (group commit for {@code always}, periodic for
+   * {@code interval}) and writes the checkpoint periodically.
+   */
+  private final class Flusher implements Runnable {
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final Condition work = flushLock.newCondition();
+    private final PriorityQueue<Waiter> waiters =
+        new PriorityQueue<>((a, b) -> Long.compare(a.sequence, b.sequence));
+    private final Thread thread;
+    private boolean stopping;
+
+    private record Waiter(long sequence, CompletableFuture<Long> future) {}
+
+    Flusher() {
+      thread = new Thread(this, "logstream-buffer-flusher " + directory.getFileName());
+      thread.setDaemon(true);
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    CompletableFuture<Long> await(long sequence) {
+      CompletableFuture<Long> f = new CompletableFuture<>();
+      flushLock.lock();
+      try {
+        BufferFailedException failed = failure;
+        if (failed != null) {
+          f.completeExceptionally(failed);
+        } else if (sequence <= durableSequence) {
+          f.complete(sequence);
+        } else if (stopping) {
+          f.completeExceptionally(
+              new BufferFailedException("buffer " + directory + " is closed", null));
+        } else {
+          waiters.add(new Waiter(sequence, f));
+          work.signal();
+        }
+      } finally {
+        flushLock.unlock();
+      }
+      return f;
+    }
+
+    void failAll(BufferFailedException f) {
+      flushLock.lock();
+      try {
+        Waiter w;
+        while ((w = waiters.poll()) != null) {
+          w.future.completeExceptionally(f);
+        }
+      } finally {
+        flushLock.unlock();
+      }
+    }
+
+    void shutdown() {
+      flushLock.lock();
+      try {
+        stopping = true;
+        work.signal();
+      } finally {
+        flushLock.unlock();
+      }
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void run() {
+      long nextCheckpoint = nanoTime.getAsLong() + checkpointInterval.toNanos();
+      boolean periodic = durability.level() == Durability.Level.INTERVAL;
+      long nextSync = nanoTime.getAsLong() + durability.fsyncInterval().toNanos();
+      while (true) {
+        boolean stop;
+        boolean syncNow;
+        flushLock.lock();
+        try {
+          while (true) {
+            stop = stopping;
+            long now = nanoTime.getAsLong();
+            syncNow = !waiters.isEmpty() || (periodic && now - nextSync >= 0) || stop;
+            if (syncNow || now - nextCheckpoint >= 0) {
+              break;
+            }
+            long wait =
+                periodic ? Math.min(nextCheckpoint - now, nextSync - now) : nextCheckpoint - now;
+            try {
+              work.awaitNanos(wait);
+            } catch (InterruptedException e) {
+              stopping = true;
+            }
+          }
+        } finally {
+          flushLock.unlock();
+        }
+        if (syncNow && durability.level() != Durability.Level.NEVER && failure == null) {
+          if (sync()) {
+            completeWaiters();
+          }
+          if (periodic) {
+            nextSync = nanoTime.getAsLong() + durability.fsyncInterval().toNanos();
+          }
+        }
+        long now = nanoTime.getAsLong();
+        if (now - nextCheckpoint >= 0) {
+          nextCheckpoint = now + checkpointInterval.toNanos();
+          if (failure == null && committed != checkpointed) {
+            writeCheckpoint();
+          }
+        }
+        if (stop) {
+          failAll(new BufferFailedException("buffer " + directory + " is closed", null));
+          return;
+        }
+      }
+    }
+
+    private void completeWaiters() {
+      long durable = durableSequence;
+      List<Waiter> done = new ArrayList<>();
+      flushLock.lock();
+      try {
+        while (!waiters.isEmpty() && waiters.peek().sequence <= durable) {
+          done.add(waiters.poll());
+        }
+      } finally {
+        flushLock.unlock();
+      }
+      for (Waiter w : done) {
+        w.future.complete(w.sequence);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- open and recover
+
+  private void open() throws IOException {
+    Files.createDirectories(directory);
+    lockChannel = io.openReadWrite(directory.resolve(LOCK_NAME));
+    try {
+      fileLock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      fileLock = null;
+    }
+    if (fileLock == null) {
+      lockChannel.close();
+      throw new BufferException(
+          "buffer directory " + directory + " is in use by another buffer or process");
+    }
+    try {
+      recoveryReport = recover();
+    } catch (IOException | RuntimeException e) {
+      closed = true;
+      live.forEach(seg -> Unmapper.unmap(seg.map));
+      free.forEach(seg -> Unmapper.unmap(seg.map));
+      live.clear();
+      free.clear();
+      fileLock.release();
+      lockChannel.close();
+      throw e;
+    }
+    flusher = new Flusher();
+    flusher.start();
+  }
+
+  private RecoveryReport recover() throws IOException {
+    List<String> unknown = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    List<long[]> segmentIds = new ArrayList<>();
+    List<Path> segmentPaths = new ArrayList<>();
+    try (var entries = Files.list(directory)) {
+      for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
+        String name = p.getFileName().toString();
+        Matcher m = SEGMENT_NAME.matcher(name);
+        if (m.matches()) {
+          segmentIds.add(new long[] {Long.parseLong(m.group(1))});
+          segmentPaths.add(p);
+        } else if (name.endsWith(".seg" + ALLOC_SUFFIX) || name.equals(Checkpoint.TEMP_NAME)) {
+          io.delete(p); // an allocation or checkpoint write that a crash interrupted
+        } else if (!name.equals(Checkpoint.FILE_NAME)
+            && !name.equals(LOCK_NAME)
+            && !name.equals(QUARANTINE)) {
+          unknown.add(name);
+        }
+      }
+    }
+    Checkpoint.Read cp = Checkpoint.read(directory);
+    if (cp.state() == RecoveryReport.CheckpointState.CORRUPT) {
+      problems.add(
+          Checkpoint.FILE_NAME + ": " + cp.detail() + "; every record found is delivered again");
+    } else if (cp.state() == RecoveryReport.CheckpointState.EMPTY && !segmentPaths.isEmpty()) {
+      problems.add(Checkpoint.FILE_NAME + ": empty; every record found is delivered again");
+    }
+    long committedFromCheckpoint = cp.committed();
+    committed = committedFromCheckpoint;
+    checkpointed = cp.state() == RecoveryReport.CheckpointState.VALID ? committed : -1;
+
+    long previous = 0;
+    long lost = 0;
+    long skipped = 0;
+    int torn = 0;
+    int quarantined = 0;
+    int withRecords = 0;
+    long recovered = 0;
+    long firstUndelivered = 0;
+    Segment lastLive = null;
+    boolean lastClean = false;
+    for (int i = 0; i < segmentPaths.size(); i++) {
+      Path path = segmentPaths.get(i);
+      long id = segmentIds.get(i)[0];
+      nextSegmentId = Math.max(nextSegmentId, id + 1);
+      String name = path.getFileName().toString();
+      long fileSize = Files.size(path);
+      if (fileSize < HEADER_SIZE + FRAME_HEADER_SIZE || fileSize > Integer.MAX_VALUE) {
+        problems.add(name + ": " + fileSize + " bytes cannot hold a segment; quarantined");
+        quarantine(path);
+        quarantined++;
+        skipped += fileSize;
+        continue;
+      }
+      MappedByteBuffer map;
+      try (FileChannel ch = io.openReadWrite(path)) {
+        map = io.map(ch, (int) fileSize);
+      }
+      SegmentFormat.Header header = SegmentFormat.readHeader(map);
+      if (header.magic() == SegmentFormat.MAGIC
+          && header.crcMatches()
+          && header.version() != SegmentFormat.VERSION) {
+        Unmapper.unmap(map);
+        throw new BufferException(
+            name
+                + " has segment format version "
+                + header.version()
+                + "; this release reads version "
+                + SegmentFormat.VERSION
+                + " (refusing to open rather than destroy newer data)");
+      }
+      boolean headerOk = header.isValid() && header.segmentId() == id;
+      boolean truncated = headerOk && header.segmentSize() != fileSize;
+      if (header.isValid() && header.segmentId() != id) {
+        // a crash between renaming a recycled file and rewriting its header
+        problems.add(
+            name + ": header names segment " + header.segmentId() + "; scanning frames only");
+      } else if (!headerOk) {
+        problems.add(name + ": damaged header (bad magic number or CRC); scanning frames only");
+      } else if (truncated) {
+        problems.add(
+            name + ": file is " + fileSize + " bytes, header says " + header.segmentSize());
+      }
+      SegmentScanner.Result r =
+          new SegmentScanner(map, (int) fileSize, name).scan(previous, committed);
+      problems.addAll(r.problems);
+      skipped += r.bytesSkipped;
+      lost += r.recordsLost;
+      if (r.torn) {
+        torn++;
+      }
+      if (r.count > 0 && previous > 0 && r.first > Math.max(previous, committed) + 1) {
+        long gap = r.first - Math.max(previous, committed) - 1;
+        lost += gap;
+        problems.add(
+            name + ": sequences " + (r.first - gap) + ".." + (r.first - 1) + " are missing");
+      }
+      if (r.count == 0) {
+        if (!headerOk && !header.isValid()) {
+          Unmapper.unmap(map);
+          quarantine(path);
+          quarantined++;
+          problems.add(name + ": nothing readable; quarantined");
+        } else {
+          keepOrDelete(new Segment(id, path, map, 0, this::handBack));
+        }
+        continue;
+      }
+      previous = r.last;
+      Segment s = new Segment(id, path, map, r.first, this::handBack);
+      s.writePosition = r.validEnd;
+      s.publishedEnd = r.validEnd;
+      s.lastSequence = r.last;
+      s.recordCount = r.count;
+      s.skips = r.skipArray();
+      s.syncedEnd = 0;
+      if (r.last <= committed) {
+        keepOrDelete(s);
+        continue;
+      }
+      withRecords++;
+      recovered += r.last - Math.max(committed, r.first - 1) - r.recordsLost;
+      if (firstUndelivered == 0) {
+        firstUndelivered = Math.max(committed + 1, r.first);
+      }
+      if (lastLive != null) {
+        lastLive.next = s;
+        lastLive.sealed = true;
+      }
+      live.addLast(s);
+      lastLive = s;
+      lastClean =
+          headerOk && !truncated && !r.damaged() && s.size - r.validEnd >= FRAME_HEADER_SIZE;
+    }
+    nextSequence = Math.max(previous, committed) + 1;
+    lastSequence = nextSequence - 1;
+    recordsLostCorruption = lost;
+    if (lastLive != null) {
+      lastCreated = lastLive;
+      if (lastClean) {
+        active = lastLive;
+      } else {
+        lastLive.sealed = true;
+      }
+    }
+    if (durability.level() == Durability.Level.NEVER) {
+      durableSequence = 0;
+    }
+    RecoveryReport report =
+        new RecoveryReport(
+            cp.state(),
+            cp.committed(),
+            segmentPaths.size(),
+            withRecords,
+            quarantined,
+            Math.max(0, recovered),
+            lost,
+            skipped,
+            torn,
+            firstUndelivered,
+            previous,
+            unknown,
+            problems);
+    if (!segmentPaths.isEmpty() || !report.clean()) {
+      if (report.clean()) {
+        log.info("buffer {}: {}", directory, report.summary());
+      } else {
+        log.warn("buffer {}: {}", directory, report.summary());
+        report.problems().forEach(p -> log.warn("buffer {}: {}", directory, p));
+      }
+    }
+    return report;
+  }
+
+  /** At recovery: a segment with nothing undelivered is kept for reuse or deleted. */
+  private void keepOrDelete(Segment s) throws IOException {
+    if (free.size() < FREE_SEGMENTS_KEPT && s.size == segmentSize) {
+      free.addLast(s);
+    } else {
+      Unmapper.unmap(s.map);
+      io.delete(s.path);
+    }
+  }
+
+  private void quarantine(Path path) throws IOException {
+    Path dir = directory.resolve(QUARANTINE);
+    Files.createDirectories(dir);
+    io.move(path, dir.resolve(path.getFileName()));
+  }
+
+  // ---------------------------------------------------------------- builder
+
+  /**
+   * Configures a {@link SegmentBuffer}. Each option may be set once; values are checked when set,
+   * and the exception names the option and the value.
+   */
+  public static final class Builder {
+    private final Path directory;
+    private int segmentSize = DEFAULT_SEGMENT_SIZE;
+    private boolean segmentSizeSet;
+    private int maxSegments = DEFAULT_MAX_SEGMENTS;
+    private boolean maxSegmentsSet;
+    private Durability durability = Durability.interval();
+    private boolean durabilitySet;
+    private OverflowPolicy overflow = OverflowPolicy.block();
+    private boolean overflowSet;
+    private Duration checkpointInterval = Duration.ofSeconds(1);
+    private boolean checkpointIntervalSet;
+    private SegmentIo io = SegmentIo.SYSTEM;
+    private InstantSource clock = InstantSource.system();
+    private LongSupplier nanoTime = System::nanoTime;
+
+    private Builder(Path directory) {
+      this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
+    }
+
+    /**
+     * Sets the size of each segment file; default 16 MiB.
+     *
+     * @param bytes from 64 KiB to 1 GiB, a multiple of 4096
+     * @return this builder
+     * @throws IllegalArgumentException if out of range or not a multiple of 4096, naming the value
+     * @throws IllegalStateException if already set
+     */
+    public Builder segmentSize(long bytes) {
+      if (segmentSizeSet) {
+        throw new IllegalStateException("segmentSize was already set to " + segmentSize);
+      }
+      if (bytes < 64 << 10 || bytes > 1 << 30 || bytes % 4096 != 0) {
+        throw new IllegalArgumentException(
+            "segmentSize must be a multiple of 4096 from 65536 (64 KiB) to 1073741824 (1 GiB),"
+                + " got "
+                + bytes);
+      }
+      segmentSize = (int) bytes;
+      segmentSizeSet = true;
+      return this;
+    }
+
+    /**
+     * Sets how many segments may hold undelivered records at once; default 128.
+     *
+     * @param count from 2 to 1,000,000
+     * @return this builder
+     * @throws IllegalArgumentException if out of range, naming the value
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxSegments(int count) {
+      if (maxSegmentsSet) {
+        throw new IllegalStateException("maxSegments was already set to " + maxSegments);
+      }
+      if (count < 2 || count > 1_000_000) {
+        throw new IllegalArgumentException("maxSegments must be from 2 to 1000000, got " + count);
+      }
+      maxSegments = count;
+      maxSegmentsSet = true;
+      return this;
+    }
+
+    /**
+     * Sets when appends count as stored; default {@code interval(1s)}.
+     *
+     * @param durability the level
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder durability(Durability durability) {
+      if (durabilitySet) {
+        throw new IllegalStateException("durability was already set to " + this.durability);
+      }
+      this.durability = Objects.requireNonNull(durability, "durability");
+      durabilitySet = true;
+      return this;
+    }
+
+    /**
+     * Sets what appends do when every segment is in use; default {@code block}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder overflow(OverflowPolicy policy) {
+      if (overflowSet) {
+        throw new IllegalStateException("overflow was already set to " + overflow);
+      }
+      this.overflow = Objects.requireNonNull(policy, "policy");
+      overflowSet = true;
+      return this;
+    }
+
+    /**
+     * Sets how often the checkpoint is written while records are committed; default 1 s. It is also
+     * written before a segment is released and on close. A longer interval means more records
+     * delivered twice after a crash, never loss.
+     *
+     * @param interval from 10 ms to 1 hour
+     * @return this builder
+     * @throws IllegalArgumentException if out of range, naming the value
+     * @throws IllegalStateException if already set
+     */
+    public Builder checkpointInterval(Duration interval) {
+      if (checkpointIntervalSet) {
+        throw new IllegalStateException(
+            "checkpointInterval was already set to " + checkpointInterval);
+      }
+      Objects.requireNonNull(interval, "interval");
+      if (interval.compareTo(Duration.ofMillis(10)) < 0
+          || interval.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException(
+            "checkpointInterval must be between 10ms and 1h, got " + interval);
+      }
+      checkpointInterval = interval;
+      checkpointIntervalSet = true;
+      return this;
+    }
+
+    /**
+     * Sets the wall clock used for the checkpoint's timestamp; for tests.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the monotonic clock used for fsync timing, in nanoseconds like {@link
+     * System#nanoTime()}; for tests.
+     *
+     * @param nanoTime the ticker
+     * @return this builder
+     */
+    public Builder ticker(LongSupplier nanoTime) {
+      this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
+    Builder io(SegmentIo io) {
+      this.io = Objects.requireNonNull(io, "io");
+      return this;
+    }
+
+    /**
+     * Opens the buffer: locks the directory, recovers what it holds (see {@link
+     * SegmentBuffer#recoveryReport()}) and starts the background {@code fsync} thread.
+     *
+     * @return the open buffer
+     * @throws IOException if the directory cannot be read or a segment cannot be mapped
+     * @throws BufferException if another process has the directory open, or it holds a newer format
+     *     version
+     */
+    public SegmentBuffer open() throws IOException {
+      SegmentBuffer buffer = new SegmentBuffer(this);
+      buffer.open();
+      return buffer;
+    }
+  }
+}
