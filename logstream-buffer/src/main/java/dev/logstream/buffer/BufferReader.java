@@ -76,8 +76,11 @@ public final class BufferReader implements AutoCloseable, RecordSource {
         continue;
       }
       if (offset >= s.publishedEnd) {
-        if (!s.sealed || offset < s.publishedEnd) {
+        if (!s.sealed) {
           break;
+        }
+        if (offset < s.publishedEnd) {
+          continue; // frames published just before the segment was sealed
         }
         Segment next = s.next;
         if (next == null || !next.pin()) {

@@ -228,7 +228,7 @@ public final class SegmentBuffer implements AutoCloseable {
     lock.lock();
     try {
       prepare(frame);
-      return writeFrame(ByteBuffer.wrap(payload, offset, length), length, frame);
+      return writeFrame(payload, offset, null, length, frame);
     } finally {
       lock.unlock();
     }
@@ -251,7 +251,7 @@ public final class SegmentBuffer implements AutoCloseable {
     lock.lock();
     try {
       prepare(frame);
-      return writeFrame(payload, length, frame);
+      return writeFrame(null, 0, payload, length, frame);
     } finally {
       lock.unlock();
     }
@@ -289,7 +289,7 @@ public final class SegmentBuffer implements AutoCloseable {
         if (active == null || active.size - active.writePosition < frame) {
           roll(); // room was found for the whole batch above
         }
-        last = writeFrame(p, length, frame);
+        last = writeFrame(null, 0, p, length, frame);
       }
     } finally {
       lock.unlock();
@@ -604,8 +604,12 @@ public final class SegmentBuffer implements AutoCloseable {
     return directory.resolve(String.format("segment-%020d.seg", id));
   }
 
-  /** Under the lock: writes one frame into the active segment, which has room for it. */
-  private long writeFrame(ByteBuffer payload, int length, int frame) {
+  /**
+   * Under the lock: writes one frame into the active segment, which has room for it. The payload is
+   * {@code array[offset, offset + length)} or, if {@code array} is null, {@code buffer} from its
+   * position (which is left unchanged); two paths so an array append allocates nothing.
+   */
+  private long writeFrame(byte[] array, int offset, ByteBuffer buffer, int length, int frame) {
     long sequence = nextSequence;
     Segment s = active;
     int at = s.writePosition;
@@ -616,13 +620,19 @@ public final class SegmentBuffer implements AutoCloseable {
     crc.reset();
     crc.update(h.array(), SegmentFormat.F_LENGTH, 4);
     crc.update(h.array(), SegmentFormat.F_SEQUENCE, 8);
-    int position = payload.position();
-    crc.update(payload);
-    payload.position(position);
-    h.putInt(SegmentFormat.F_CRC, (int) crc.getValue());
     MappedByteBuffer map = s.map;
+    if (array != null) {
+      crc.update(array, offset, length);
+      h.putInt(SegmentFormat.F_CRC, (int) crc.getValue());
+      map.put(at + FRAME_HEADER_SIZE, array, offset, length);
+    } else {
+      int position = buffer.position();
+      crc.update(buffer);
+      buffer.position(position);
+      h.putInt(SegmentFormat.F_CRC, (int) crc.getValue());
+      map.put(at + FRAME_HEADER_SIZE, buffer, position, length);
+    }
     map.put(at, h.array(), 0, FRAME_HEADER_SIZE);
-    map.put(at + FRAME_HEADER_SIZE, payload, position, length);
     s.writePosition = at + frame;
     s.recordCount++;
     nextSequence = sequence + 1;
