@@ -67,13 +67,15 @@ import org.openjdk.jmh.annotations.TearDown;
  * jdk.compiler/com.sun.tools.javac.file}, and {@code --add-opens} of {@code
  * jdk.compiler/com.sun.tools.javac}, {@code java.base/java.lang}, {@code
  * java.base/java.lang.reflect}, {@code java.base/java.io} and {@code java.base/java.util}, all to
- * {@code ALL-UNNAMED}. Without the {@code sun.nio.ch} export or the {@code java.lang.reflect}
- * opening a queue cannot map its files at all; without {@code jdk.internal.ref} it warns that it
- * cannot free mapped buffers; the others serve Chronicle features not used here (runtime
- * compilation of method writers and readers). {@code -Dchronicle.analytics.disable=true} (its
+ * {@code ALL-UNNAMED}. Tried one by one on 2026.4: without the {@code sun.nio.ch} export or the
+ * {@code java.lang.reflect} opening a queue cannot map its files at all; without {@code
+ * jdk.internal.ref} it warns that it cannot free mapped buffers; the rest changed nothing here (the
+ * {@code javac} ones serve Chronicle's runtime compilation of method writers, unused here) and stay
+ * because they are the vendor's list. {@code -Dchronicle.analytics.disable=true} (its
  * usage-analytics client is also excluded from the build) and {@code
- * -Dchronicle.announcer.disable=true} (a banner) complete them. The surefire configuration of this
- * module repeats the list for the tests.
+ * -Dchronicle.announcer.disable=true} (a banner) complete them. This {@code @Fork} replaces the one
+ * of {@link BenchmarkSettings}, so it repeats its heap and GC options. The surefire configuration
+ * of this module repeats the list for the tests.
  *
  * <p>Run: {@code ./logstream bench BufferBenchmark -prof gc}
  */
