@@ -1,10 +1,15 @@
 package dev.logstream.bench;
 
 import com.squareup.tape2.QueueFile;
+import dev.logstream.buffer.BufferReader;
+import dev.logstream.buffer.Durability;
+import dev.logstream.buffer.RecordConsumer;
+import dev.logstream.buffer.SegmentBuffer;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -53,9 +58,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *       array: no framing, no checksum, no index, no commit.
  * </ul>
  *
- * <p><b>logstream goes here:</b> a {@code logstream} method over {@code
- * dev.logstream.buffer.SegmentBuffer} (append, read through a {@code BufferReader}, commit) joins
- * these three once the buffer is on main, in its own {@code @State} like the peers'.
+ * <p>{@code logstream}: {@link SegmentBuffer} with durability {@code never}, 16 MiB segments:
+ * {@code append} (a CRC-32C framed record), a {@link BufferReader} copying the record into a reused
+ * array, {@code commit} of its sequence. Committed segments are recycled, so the run needs two or
+ * three segment files of disk.
  *
  * <p>Every variant cycles through the same 16 records of random bytes (fixed seed), so a variant
  * that read stale data would fail {@code BufferBenchmarkTest}. Each returns the bytes it read.
@@ -134,6 +140,28 @@ public class BufferBenchmark extends BenchmarkSettings {
   }
 
   /**
+   * logstream: append, read through a reader, commit.
+   *
+   * @param peer the open buffer
+   * @return the bytes read
+   */
+  @Benchmark
+  public byte[] logstream(LogstreamPeer peer) {
+    byte[] record = nextRecord();
+    long sequence = peer.buffer.append(record, 0, record.length);
+    LogstreamPeer.Copier copier = peer.copier;
+    if (peer.reader.read(1, Long.MAX_VALUE, copier) != 1 || copier.sequence != sequence) {
+      throw new IllegalStateException(
+          "read back sequence " + copier.sequence + ", wrote " + sequence);
+    }
+    if (copier.length != recordSize) {
+      throw new IllegalStateException("read " + copier.length + " bytes, wrote " + recordSize);
+    }
+    peer.buffer.commit(sequence);
+    return copier.target;
+  }
+
+  /**
    * Chronicle Queue: append, read with a named tailer.
    *
    * @param peer the open queue
@@ -188,6 +216,60 @@ public class BufferBenchmark extends BenchmarkSettings {
     peer.mapped.get(position, peer.target, 0, record.length);
     peer.position = position + record.length;
     return peer.target;
+  }
+
+  /** A logstream segment buffer in a temporary directory, with a reader. */
+  @State(Scope.Thread)
+  public static class LogstreamPeer {
+    private Path directory;
+    SegmentBuffer buffer;
+    BufferReader reader;
+    final Copier copier = new Copier();
+
+    /** Copies each record read into a reused array: nothing allocated per record. */
+    static final class Copier implements RecordConsumer {
+      byte[] target;
+      long sequence;
+      int length;
+
+      @Override
+      public void accept(long sequence, ByteBuffer payload) {
+        length = payload.remaining();
+        payload.get(target, 0, length);
+        this.sequence = sequence;
+      }
+    }
+
+    /**
+     * Opens the buffer with durability {@code never}.
+     *
+     * @param benchmark the record size
+     * @throws IOException if the buffer cannot be opened
+     */
+    @Setup(Level.Trial)
+    public void open(BufferBenchmark benchmark) throws IOException {
+      directory = Files.createTempDirectory("logstream-bench-buffer-");
+      buffer =
+          SegmentBuffer.builder(directory)
+              .segmentSize(16 << 20)
+              .maxSegments(8)
+              .durability(Durability.never())
+              .open();
+      reader = buffer.openReader();
+      copier.target = new byte[benchmark.recordSize];
+    }
+
+    /**
+     * Closes the buffer and deletes its directory.
+     *
+     * @throws IOException if the directory cannot be deleted
+     */
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+      reader.close();
+      buffer.close();
+      deleteRecursively(directory);
+    }
   }
 
   /** A Chronicle Queue in a temporary directory, with an appender and a named tailer. */

@@ -35,6 +35,34 @@ class BufferBenchmarkTest {
 
   @ParameterizedTest
   @ValueSource(ints = {64, 256, 4096})
+  void logstream_pastSeveralSegments_readsBackEachRecordAndRecyclesFiles(int recordSize)
+      throws Exception {
+    BufferBenchmark benchmark = benchmark(recordSize);
+    BufferBenchmark.LogstreamPeer peer = new BufferBenchmark.LogstreamPeer();
+    peer.open(benchmark);
+    Path directory = peer.buffer.directory();
+    try {
+      int operations = 3 * (16 << 20) / recordSize + 7;
+      for (int i = 0; i < operations; i++) {
+        byte[] expected = benchmark.records[i % BufferBenchmark.RECORDS];
+        byte[] read = benchmark.logstream(peer);
+        if (!Arrays.equals(read, expected)) {
+          assertThat(read).as("operation %d", i).isEqualTo(expected);
+        }
+      }
+      assertThat(peer.buffer.metrics().backlogRecords()).isZero();
+      assertThat(peer.buffer.metrics().segmentsInUse()).isEqualTo(1);
+      try (Stream<Path> files = Files.list(directory)) {
+        assertThat(files.filter(p -> p.toString().endsWith(".seg")).count()).isLessThanOrEqualTo(3);
+      }
+    } finally {
+      peer.close();
+    }
+    assertThat(directory).doesNotExist();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {64, 256, 4096})
   void chronicleQueue_manyOperations_readsBackEachRecord(int recordSize) throws Exception {
     BufferBenchmark benchmark = benchmark(recordSize);
     BufferBenchmark.ChronicleQueuePeer peer = new BufferBenchmark.ChronicleQueuePeer();
