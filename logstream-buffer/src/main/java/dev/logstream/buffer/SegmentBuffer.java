@@ -84,8 +84,8 @@ import org.slf4j.LoggerFactory;
  * | n (u32)       |               |                               | n bytes             | 0-7 |
  * +---------------+---------------+-------------------------------+---------------------+-----+
  *   the CRC-32C covers the 4 length bytes, the 8 sequence bytes and the payload
- * then zeros (a new file) or frames of the file's earlier life (a recycled file), whose sequences
- * are lower than every sequence before them
+ * then 16 zero bytes (written before the frame they follow, when the segment has room for them)
+ * and after those, zeros (a new file) or bytes of the file's earlier life (a recycled file)
  * </pre>
  *
  * <p>A frame is valid only if its length fits in the segment, its CRC-32C matches and its sequence
@@ -125,6 +125,7 @@ public final class SegmentBuffer implements AutoCloseable {
   private static final String QUARANTINE = "quarantine";
   private static final int FREE_SEGMENTS_KEPT = 2;
   private static final int ZERO_CHUNK = 1 << 20;
+  private static final byte[] NO_FRAME = new byte[FRAME_HEADER_SIZE];
 
   /** Default segment size: 16 MiB, as the seed's fluentd chunks. */
   public static final int DEFAULT_SEGMENT_SIZE = 16 << 20;
@@ -621,6 +622,11 @@ public final class SegmentBuffer implements AutoCloseable {
     payload.position(position);
     h.putInt(SegmentFormat.F_CRC, (int) crc.getValue());
     MappedByteBuffer map = s.map;
+    if (s.size - (at + frame) >= FRAME_HEADER_SIZE) {
+      // Mark the end of the data before the frame exists. A recycled file holds the middle of an
+      // older frame there, which recovery would take for a frame torn by a crash and report.
+      map.put(at + frame, NO_FRAME, 0, FRAME_HEADER_SIZE);
+    }
     map.put(at, h.array(), 0, FRAME_HEADER_SIZE);
     map.put(at + FRAME_HEADER_SIZE, payload, position, length);
     s.writePosition = at + frame;
