@@ -1281,8 +1281,12 @@ public final class SegmentBuffer implements AutoCloseable {
       }
       boolean headerOk = header.isValid() && header.segmentId() == id;
       boolean truncated = headerOk && header.segmentSize() != fileSize;
-      if (header.isValid() && header.segmentId() != id) {
-        // a crash between renaming a recycled file and rewriting its header
+      if (header.isValid() && header.segmentId() < id) {
+        // A crash between renaming a recycled file and rewriting its header: not damage. The
+        // header is rewritten before the first frame, so the file holds only its earlier life.
+        log.debug(
+            "{}: header names segment {}, recycling was interrupted", name, header.segmentId());
+      } else if (header.isValid() && header.segmentId() != id) {
         problems.add(
             name + ": header names segment " + header.segmentId() + "; scanning frames only");
       } else if (!headerOk) {
