@@ -29,13 +29,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * opening                                   before the buffer is opened
- * ready &lt;lastSequence&gt; &lt;committed&gt;           the buffer is open (what recovery found)
+ * ready &lt;lastSequence&gt; &lt;committed&gt;           the buffer is open (metrics after recovery)
  * appending                                 the writers and the reader are running
  * acked &lt;first&gt; &lt;last&gt; &lt;writer&gt; &lt;counter&gt;    records first..last, the writer's records
  *                                           counter.. , reached the durability level
  * durable &lt;sequence&gt;                        the buffer's durableSequence metric grew
  * committing &lt;sequence&gt;                     about to commit (written and flushed before)
  * committed &lt;sequence&gt;                      the commit returned
+ * stats &lt;appendsBlocked&gt; &lt;fsyncs&gt;           counters since open, every 10 ms
  * error &lt;text&gt;                              something the buffer must never do; the child halts
  * </pre>
  *
@@ -101,8 +102,8 @@ final class KillLoopChild {
             .durability(durability)
             .checkpointInterval(Duration.ofMillis(checkpointMillis))
             .open();
-    RecoveryReport report = buffer.recoveryReport();
-    out.now("ready " + report.lastSequence() + " " + report.committedSequence());
+    BufferMetrics opened = buffer.metrics();
+    out.now("ready " + opened.lastSequence() + " " + opened.committedSequence());
 
     KillLoopChild child =
         new KillLoopChild(buffer, out, durability.level() == Durability.Level.ALWAYS);
@@ -123,6 +124,14 @@ final class KillLoopChild {
         },
         0,
         2,
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          BufferMetrics m = buffer.metrics();
+          out.later("stats " + m.appendsBlocked() + " " + m.fsyncs());
+        },
+        10,
+        10,
         TimeUnit.MILLISECONDS);
     out.now("appending");
     new CountDownLatch(1).await(); // until killed

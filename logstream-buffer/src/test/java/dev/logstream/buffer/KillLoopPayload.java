@@ -35,8 +35,13 @@ final class KillLoopPayload {
     b.putInt(0, writer);
     b.putLong(4, counter);
     b.putInt(12, length);
+    long word = 0;
     for (int i = HEADER; i < length - 4; i++) {
-      bytes[i] = (byte) random.nextInt();
+      if (((i - HEADER) & 7) == 0) {
+        word = random.nextLong();
+      }
+      bytes[i] = (byte) word;
+      word >>>= 8;
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, length - 4);
@@ -50,7 +55,7 @@ final class KillLoopPayload {
    */
   private static int length(SplittableRandom random) {
     int kind = random.nextInt(1000);
-    if (kind < 2) {
+    if (kind < 20) {
       return MIN_LENGTH + random.nextInt(30_000);
     }
     if (kind < 40) {
