@@ -84,8 +84,8 @@ import org.slf4j.LoggerFactory;
  * | n (u32)       |               |                               | n bytes             | 0-7 |
  * +---------------+---------------+-------------------------------+---------------------+-----+
  *   the CRC-32C covers the 4 length bytes, the 8 sequence bytes and the payload
- * then zeros (a new file) or frames of the file's earlier life (a recycled file), whose sequences
- * are lower than every sequence before them
+ * then 16 zero bytes (written before the frame they follow, when the segment has room for them)
+ * and after those, zeros (a new file) or bytes of the file's earlier life (a recycled file)
  * </pre>
  *
  * <p>A frame is valid only if its length fits in the segment, its CRC-32C matches and its sequence
@@ -125,6 +125,7 @@ public final class SegmentBuffer implements AutoCloseable {
   private static final String QUARANTINE = "quarantine";
   private static final int FREE_SEGMENTS_KEPT = 2;
   private static final int ZERO_CHUNK = 1 << 20;
+  private static final byte[] NO_FRAME = new byte[FRAME_HEADER_SIZE];
 
   /** Default segment size: 16 MiB, as the seed's fluentd chunks. */
   public static final int DEFAULT_SEGMENT_SIZE = 16 << 20;
@@ -632,6 +633,11 @@ public final class SegmentBuffer implements AutoCloseable {
       h.putInt(SegmentFormat.F_CRC, (int) crc.getValue());
       map.put(at + FRAME_HEADER_SIZE, buffer, position, length);
     }
+    if (s.size - (at + frame) >= FRAME_HEADER_SIZE) {
+      // Mark the end of the data before the frame exists. A recycled file holds the middle of an
+      // older frame there, which recovery would take for a frame torn by a crash and report.
+      map.put(at + frame, NO_FRAME, 0, FRAME_HEADER_SIZE);
+    }
     map.put(at, h.array(), 0, FRAME_HEADER_SIZE);
     s.writePosition = at + frame;
     s.recordCount++;
@@ -741,7 +747,11 @@ public final class SegmentBuffer implements AutoCloseable {
   private void handBack(Segment s) {
     lock.lock();
     try {
-      if (!closed && failure == null && free.size() < FREE_SEGMENTS_KEPT && s.size == segmentSize) {
+      if (!closed
+          && failure == null
+          && free.size() < FREE_SEGMENTS_KEPT
+          && live.size() + free.size() < maxSegments // files on disk never exceed maxSegments
+          && s.size == segmentSize) {
         free.addLast(s);
         roomFreed.signalAll();
         return;
@@ -1285,8 +1295,12 @@ public final class SegmentBuffer implements AutoCloseable {
       }
       boolean headerOk = header.isValid() && header.segmentId() == id;
       boolean truncated = headerOk && header.segmentSize() != fileSize;
-      if (header.isValid() && header.segmentId() != id) {
-        // a crash between renaming a recycled file and rewriting its header
+      if (header.isValid() && header.segmentId() < id) {
+        // A crash between renaming a recycled file and rewriting its header: not damage. The
+        // header is rewritten before the first frame, so the file holds only its earlier life.
+        log.debug(
+            "{}: header names segment {}, recycling was interrupted", name, header.segmentId());
+      } else if (header.isValid() && header.segmentId() != id) {
         problems.add(
             name + ": header names segment " + header.segmentId() + "; scanning frames only");
       } else if (!headerOk) {
