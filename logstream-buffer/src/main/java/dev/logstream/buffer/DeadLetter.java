@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A record the {@code Dispatcher} gave up on, with why and when: its sink reported a fatal outcome,
+ * A record the {@link Dispatcher} gave up on, with why and when: its sink reported a fatal outcome,
  * it was too large for the sink, or its attempts or age ran out.
  *
  * <p>The payload array is shared, not copied, like {@link dev.logstream.core.sink.SinkRecord}'s: it

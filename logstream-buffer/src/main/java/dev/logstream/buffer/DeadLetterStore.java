@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Where the {@code Dispatcher} puts the records it gives up on, so they are never lost silently.
+ * Where the {@link Dispatcher} puts the records it gives up on, so they are never lost silently.
  * The default is {@link DirectoryDeadLetterStore}; implement this interface to send them elsewhere
  * (another stream, an object store, an alerting system).
  *

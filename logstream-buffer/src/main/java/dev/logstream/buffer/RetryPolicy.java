@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * When the {@code Dispatcher} resends a record a sink could not deliver, and when it gives up on
+ * When the {@link Dispatcher} resends a record a sink could not deliver, and when it gives up on
  * it: capped exponential backoff with jitter, a maximum number of attempts and an optional maximum
  * age. Immutable; build with {@link #builder()}, or take {@link #defaults()}.
  *
