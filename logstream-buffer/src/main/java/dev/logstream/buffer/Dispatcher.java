@@ -439,6 +439,9 @@ public final class Dispatcher implements AutoCloseable {
     if (next != Long.MAX_VALUE) {
       scheduleWakeup(next);
     }
+    if (state == State.RUNNING && !sourceEmpty && canRead()) {
+      requestPump(); // dead letters written after reading made room: read on
+    }
   }
 
   private static long earliest(long a, long b) {
@@ -539,11 +542,7 @@ public final class Dispatcher implements AutoCloseable {
 
   /** Reads and sends while there is room; returns whether the source ran out of records. */
   private boolean readAndSend() {
-    while (batchesInFlight < maxBatchesInFlight
-        && ready.isEmpty()
-        && heldRecords < maxHeldRecords
-        && heldBytes < maxHeldBytes
-        && tracker.size() < maxUncommittedRecords) {
+    while (canRead()) {
       int budget = Math.min(limits.maxRecordsPerBatch(), maxUncommittedRecords - tracker.size());
       int read = source.read(budget, limits.maxBatchBytes(), this::accept);
       if (read == 0 && readScratch.isEmpty()) {
@@ -554,6 +553,15 @@ public final class Dispatcher implements AutoCloseable {
       sendReady();
     }
     return false;
+  }
+
+  /** Whether there is room to read: a free batch slot, and memory and commit tracking to spare. */
+  private boolean canRead() {
+    return batchesInFlight < maxBatchesInFlight
+        && ready.isEmpty()
+        && heldRecords < maxHeldRecords
+        && heldBytes < maxHeldBytes
+        && tracker.size() < maxUncommittedRecords;
   }
 
   private void accept(long sequence, java.nio.ByteBuffer payload) {

@@ -160,6 +160,19 @@ class DispatcherTest {
     assertThat(source.lastCommit()).isEqualTo(0);
   }
 
+  @Test
+  void read_tooLargeRecordsFillingTheMemoryBound_doNotStallReading() {
+    ScriptedSink sink = sink(1, 100, 100);
+    source.addRecords(3, 200);
+    source.addRecords(2, 10);
+
+    started(builder(sink).maxBatchesInFlight(1));
+
+    assertThat(deadLetters.letters()).extracting(DeadLetter::sequence).containsExactly(0L, 1L, 2L);
+    assertThat(batches(sink)).containsExactly(List.of(3L), List.of(4L));
+    assertThat(source.lastCommit()).isEqualTo(4);
+  }
+
   /* --------------- outcomes --------------- */
 
   @Test

@@ -46,6 +46,15 @@ final class FakeSource implements RecordSource {
     nextSequence += count;
   }
 
+  boolean contains(long sequence) {
+    return sequences.contains(sequence);
+  }
+
+  /** The highest sequence added, or -1. */
+  long lastSequence() {
+    return sequences.isEmpty() ? -1 : sequences.get(sequences.size() - 1);
+  }
+
   byte[] payload(long sequence) {
     return payloads.get(sequences.indexOf(sequence));
   }
