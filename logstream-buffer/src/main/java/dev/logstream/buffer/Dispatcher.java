@@ -6,19 +6,24 @@ import dev.logstream.core.sink.RetryReason;
 import dev.logstream.core.sink.Sink;
 import dev.logstream.core.sink.SinkLimits;
 import dev.logstream.core.sink.SinkRecord;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -182,7 +187,7 @@ public final class Dispatcher implements AutoCloseable {
   private long deadLetterWriteFailures;
   private boolean deadLetterFailed;
   private long deadLetterRetryNanos;
-  private final java.util.Set<Batch> inFlight = new java.util.HashSet<>();
+  private final Set<Batch> inFlight = new HashSet<>();
 
   private Dispatcher(Builder builder) {
     this.source = builder.source;
@@ -512,6 +517,8 @@ public final class Dispatcher implements AutoCloseable {
       }
     }
     inFlight.clear();
+    batchesInFlight = 0; // their outcomes are ignored from now on
+    recordsInFlight = 0;
     completions.clear();
     retries.clear();
     ready.clear();
@@ -564,7 +571,7 @@ public final class Dispatcher implements AutoCloseable {
         && tracker.size() < maxUncommittedRecords;
   }
 
-  private void accept(long sequence, java.nio.ByteBuffer payload) {
+  private void accept(long sequence, ByteBuffer payload) {
     byte[] copy = new byte[payload.remaining()];
     payload.get(payload.position(), copy);
     Pending pending = new Pending(new SinkRecord(sequence, copy), tracker.track(sequence));
@@ -710,7 +717,7 @@ public final class Dispatcher implements AutoCloseable {
       Throwable cause = unwrap(completion.failure);
       RetryReason reason =
           cause instanceof TimeoutException ? RetryReason.TIMEOUT : RetryReason.NETWORK;
-      java.util.Arrays.fill(outcomes, RecordOutcome.retryable(reason, cause.toString()));
+      Arrays.fill(outcomes, RecordOutcome.retryable(reason, cause.toString()));
       return outcomes;
     }
     List<RecordOutcome> list = completion.outcomes;
@@ -732,8 +739,7 @@ public final class Dispatcher implements AutoCloseable {
         }
       }
     } else {
-      java.util.Arrays.fill(
-          outcomes, RecordOutcome.retryable(RetryReason.INTERNAL_FAILURE, violation));
+      Arrays.fill(outcomes, RecordOutcome.retryable(RetryReason.INTERNAL_FAILURE, violation));
     }
     if (violation != null) {
       sinkContractViolations++;
@@ -843,8 +849,8 @@ public final class Dispatcher implements AutoCloseable {
       return;
     }
     deadLetterFailed = false;
-    Map<String, String> examples = new java.util.TreeMap<>();
-    Map<String, Long> counts = new java.util.TreeMap<>();
+    Map<String, String> examples = new TreeMap<>();
+    Map<String, Long> counts = new TreeMap<>();
     for (DeadLetter letter : letters) {
       deadLetteredByReason.merge(letter.reason(), 1L, Long::sum);
       counts.merge(letter.reason(), 1L, Long::sum);

@@ -11,6 +11,9 @@ import java.util.TreeMap;
  * dispatcher's life; gauges ({@code ...InFlight}, {@code ...Pending}, {@code uncommittedRecords})
  * describe the moment of the snapshot.
  *
+ * <p>Once the dispatcher has stopped, the in-flight and pending gauges are zero (late outcomes are
+ * ignored), and {@link #uncommittedRecords()} counts the records left for the next run.
+ *
  * <p>Every record read ends up counted exactly once in {@link #recordsDelivered()} or {@link
  * #recordsDeadLettered()}, unless the dispatcher stops first; {@link #recordsSent()} counts every
  * attempt, so {@code recordsSent - recordsDelivered} is the number of failed attempts.

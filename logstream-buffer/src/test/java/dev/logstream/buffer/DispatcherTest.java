@@ -750,6 +750,9 @@ class DispatcherTest {
     assertThat(stopped).isCompletedWithValue(false);
     assertThat(source.commits()).isEmpty();
     assertThat(dispatcher.metrics().recordsDelivered()).isZero();
+    assertThat(dispatcher.metrics().batchesInFlight()).isZero();
+    assertThat(dispatcher.metrics().uncommittedRecords()).isEqualTo(2);
+    assertThat(scheduler.pendingTimes()).isEmpty();
   }
 
   @Test
