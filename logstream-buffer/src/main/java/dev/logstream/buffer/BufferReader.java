@@ -131,6 +131,19 @@ public final class BufferReader implements AutoCloseable, RecordSource {
   }
 
   /**
+   * Arms a one-shot {@code listener} run on the appending thread when a record this reader has not
+   * read yet is appended; it must not block. Lets a consumer wait without a thread or polling.
+   *
+   * @param listener runs once, under the buffer's append lock: hand work to another thread
+   * @return {@code true} without arming if such a record is already there
+   */
+  @Override
+  public boolean notifyWhenReadable(Runnable listener) {
+    return buffer.notifyWhenAppended(
+        Math.max(nextSequence, buffer.committedSequence() + 1), listener);
+  }
+
+  /**
    * Commits through the buffer; see {@link SegmentBuffer#commit(long)}.
    *
    * @param sequence the highest delivered sequence

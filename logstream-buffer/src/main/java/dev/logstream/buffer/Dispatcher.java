@@ -188,9 +188,11 @@ public final class Dispatcher implements AutoCloseable {
   private boolean deadLetterFailed;
   private long deadLetterRetryNanos;
   private final Set<Batch> inFlight = new HashSet<>();
+  private final BufferReader ownedReader;
 
   private Dispatcher(Builder builder) {
     this.source = builder.source;
+    this.ownedReader = builder.ownedReader;
     this.sink = builder.sink;
     this.limits = Objects.requireNonNull(builder.sink.limits(), "sink.limits()");
     this.policy = builder.retryPolicy == null ? RetryPolicy.defaults() : builder.retryPolicy;
@@ -226,7 +228,21 @@ public final class Dispatcher implements AutoCloseable {
    * public entry point is the buffer's own builder method; this one takes the seam tests use.
    */
   static Builder builder(RecordSource source, Sink sink) {
-    return new Builder(source, sink);
+    return new Builder(source, sink, null);
+  }
+
+  /**
+   * Returns a builder for a dispatcher that delivers the records of {@code buffer} to {@code sink},
+   * starting at the first undelivered record. The dispatcher reads through its own {@link
+   * BufferReader}, which it closes when it stops, and is woken by appends instead of polling.
+   *
+   * @param buffer the buffer to deliver
+   * @param sink where records go
+   * @return a builder; a dead-letter store is required
+   */
+  public static Builder builder(SegmentBuffer buffer, Sink sink) {
+    BufferReader reader = buffer.openReader();
+    return new Builder(reader, sink, reader);
   }
 
   /**
@@ -276,6 +292,9 @@ public final class Dispatcher implements AutoCloseable {
           stopped = CompletableFuture.completedFuture(true);
           state = State.STOPPED;
           shutDownOwnScheduler();
+          if (ownedReader != null) {
+            ownedReader.close();
+          }
         }
         case RUNNING -> {
           stopped = new CompletableFuture<>();
@@ -436,7 +455,10 @@ public final class Dispatcher implements AutoCloseable {
       next = firstRetry.dueNanos;
     }
     if (sourceEmpty) {
-      next = earliest(next, now + pollIntervalNanos);
+      if (source.notifyWhenReadable(this::requestPump)) {
+        requestPump(); // appended between the read and arming the listener
+      }
+      next = earliest(next, now + pollIntervalNanos); // the fallback for sources that cannot notify
     }
     if (!deadLetterBacklog.isEmpty()) {
       next = earliest(next, deadLetterRetryNanos);
@@ -524,6 +546,9 @@ public final class Dispatcher implements AutoCloseable {
     ready.clear();
     deadLetterBacklog.clear();
     shutDownOwnScheduler();
+    if (ownedReader != null) {
+      ownedReader.close();
+    }
     if (stopped == null) {
       stopped = new CompletableFuture<>();
     }
@@ -943,6 +968,7 @@ public final class Dispatcher implements AutoCloseable {
   public static final class Builder {
     private final RecordSource source;
     private final Sink sink;
+    private final BufferReader ownedReader;
     private RetryPolicy retryPolicy;
     private int maxBatchesInFlight;
     private Duration pollInterval;
@@ -955,9 +981,10 @@ public final class Dispatcher implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private RandomGenerator random;
 
-    Builder(RecordSource source, Sink sink) {
+    Builder(RecordSource source, Sink sink, BufferReader ownedReader) {
       this.source = Objects.requireNonNull(source, "source");
       this.sink = Objects.requireNonNull(sink, "sink");
+      this.ownedReader = ownedReader;
     }
 
     /**

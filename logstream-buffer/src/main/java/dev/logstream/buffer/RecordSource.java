@@ -25,6 +25,16 @@ interface RecordSource {
   boolean awaitRecords(Duration timeout) throws InterruptedException;
 
   /**
+   * Arms a one-shot {@code listener} that runs, on an appending thread, when a record this source
+   * has not read yet is appended; it must not block. Returns {@code true} without arming if such a
+   * record is already there. A source that cannot notify returns {@code false} and the caller
+   * polls.
+   */
+  default boolean notifyWhenReadable(Runnable listener) {
+    return false;
+  }
+
+  /**
    * Marks every record up to and including {@code sequence} as delivered, so its space can be
    * released. Commits never go backwards: a lower sequence than an earlier commit is ignored.
    */

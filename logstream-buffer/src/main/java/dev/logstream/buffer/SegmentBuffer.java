@@ -161,6 +161,7 @@ public final class SegmentBuffer implements AutoCloseable {
   private long nextSequence = 1;
   private long nextSegmentId = 1;
   private int readersWaiting;
+  private List<Runnable> appendListeners = new ArrayList<>();
   private boolean warnedFull;
   private RecoveryReport recoveryReport;
   private Flusher flusher;
@@ -650,6 +651,9 @@ public final class SegmentBuffer implements AutoCloseable {
     if (readersWaiting > 0) {
       appended.signalAll();
     }
+    if (!appendListeners.isEmpty()) {
+      runAppendListeners();
+    }
     return sequence;
   }
 
@@ -855,6 +859,33 @@ public final class SegmentBuffer implements AutoCloseable {
 
   boolean isClosed() {
     return closed;
+  }
+
+  /** Arms {@code listener} for the next append unless {@code sequence} is already appended. */
+  boolean notifyWhenAppended(long sequence, Runnable listener) {
+    Objects.requireNonNull(listener, "listener");
+    lock.lock();
+    try {
+      if (lastSequence >= sequence || closed) {
+        return true;
+      }
+      appendListeners.add(listener);
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runAppendListeners() {
+    List<Runnable> due = appendListeners;
+    appendListeners = new ArrayList<>();
+    for (Runnable listener : due) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.warn("an append listener of {} failed", directory, e);
+      }
+    }
   }
 
   boolean awaitAppended(long sequence, long timeoutNanos) throws InterruptedException {
