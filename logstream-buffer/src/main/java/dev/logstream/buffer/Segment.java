@@ -26,8 +26,11 @@ final class Segment {
   /** Bytes [HEADER_SIZE, publishedEnd) hold complete frames that readers may read. */
   volatile int publishedEnd;
 
-  /** The last sequence in this segment, or 0 if none. */
-  volatile long lastSequence;
+  /**
+   * The last sequence in this segment, or 0 if none. Written under the buffer's lock, read under it
+   * or after reading {@link #publishedEnd} or {@link #sealed}.
+   */
+  long lastSequence;
 
   /** No more frames will be written; a reader that reached publishedEnd moves to {@link #next}. */
   volatile boolean sealed;
@@ -46,6 +49,18 @@ final class Segment {
 
   /** Recovered segments only: byte ranges [from, to) that readers must jump over (corruption). */
   int[] skips = new int[0];
+
+  static final java.lang.invoke.VarHandle PUBLISHED_END;
+
+  static {
+    try {
+      PUBLISHED_END =
+          java.lang.invoke.MethodHandles.lookup()
+              .findVarHandle(Segment.class, "publishedEnd", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final AtomicInteger references = new AtomicInteger(1);
   private final Consumer<Segment> onLastRelease;

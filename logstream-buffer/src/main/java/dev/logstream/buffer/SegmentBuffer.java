@@ -5,6 +5,8 @@ import static dev.logstream.buffer.SegmentFormat.HEADER_SIZE;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -168,6 +170,12 @@ public final class SegmentBuffer implements AutoCloseable {
 
   private volatile long lastSequence;
   private volatile long committed;
+
+  /** The last sequence of the oldest sealed live segment: a commit reaching it releases one. */
+  private volatile long releasableAt = Long.MAX_VALUE;
+
+  private long committedAtOpen;
+  private long committedByDrops;
   private volatile long durableSequence;
   private volatile long checkpointed;
   private volatile BufferFailedException failure;
@@ -176,7 +184,6 @@ public final class SegmentBuffer implements AutoCloseable {
   // counters, written under the lock (fsync ones under the flusher's), read for snapshots
   private long recordsAppended;
   private long bytesAppended;
-  private long recordsCommitted;
   private long appendsBlocked;
   private long appendsRejected;
   private long segmentsDropped;
@@ -186,6 +193,19 @@ public final class SegmentBuffer implements AutoCloseable {
   private volatile long fsyncs;
   private volatile long fsyncNanosTotal;
   private volatile long fsyncNanosMax;
+
+  private static final VarHandle COMMITTED;
+  private static final VarHandle LAST_SEQUENCE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      COMMITTED = lookup.findVarHandle(SegmentBuffer.class, "committed", long.class);
+      LAST_SEQUENCE = lookup.findVarHandle(SegmentBuffer.class, "lastSequence", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private SegmentBuffer(Builder b) {
     this.directory = b.directory;
@@ -464,6 +484,7 @@ public final class SegmentBuffer implements AutoCloseable {
     lastCreated = fresh;
     active = fresh;
     live.addLast(fresh);
+    updateReleasable();
     if (old != null && old.lastSequence <= committed && live.peekFirst() == old) {
       releaseDelivered();
     }
@@ -646,8 +667,9 @@ public final class SegmentBuffer implements AutoCloseable {
     recordsAppended++;
     bytesAppended += length;
     s.lastSequence = sequence;
-    s.publishedEnd = at + frame;
-    lastSequence = sequence;
+    // release stores: readers acquire them; no full fence on the append path
+    Segment.PUBLISHED_END.setRelease(s, at + frame);
+    LAST_SEQUENCE.setRelease(this, sequence);
     if (readersWaiting > 0) {
       appended.signalAll();
     }
@@ -668,21 +690,29 @@ public final class SegmentBuffer implements AutoCloseable {
    * @throws IllegalArgumentException if {@code sequence} was never appended, naming both sequences
    */
   public void commit(long sequence) {
-    if (sequence <= committed) {
+    long current = committed;
+    if (sequence <= current) {
+      return;
+    }
+    long last = lastSequence;
+    if (sequence > last) {
+      throw new IllegalArgumentException(
+          "commit(" + sequence + ") is beyond the last appended sequence " + last);
+    }
+    while (!COMMITTED.compareAndSet(this, current, sequence)) {
+      current = committed;
+      if (sequence <= current) {
+        return;
+      }
+    }
+    // Lock-free unless a segment is done. roll() publishes releasableAt before it reads committed
+    // and this reads releasableAt after publishing committed, so one of the two releases it.
+    if (sequence < releasableAt) {
       return;
     }
     List<Segment> released;
     lock.lock();
     try {
-      if (sequence <= committed) {
-        return;
-      }
-      if (sequence > lastSequence) {
-        throw new IllegalArgumentException(
-            "commit(" + sequence + ") is beyond the last appended sequence " + lastSequence);
-      }
-      recordsCommitted += sequence - committed;
-      committed = sequence;
       released = detachDelivered();
     } finally {
       lock.unlock();
@@ -707,7 +737,14 @@ public final class SegmentBuffer implements AutoCloseable {
       }
       released.add(head);
     }
+    updateReleasable();
     return released;
+  }
+
+  /** Under the lock: publishes the last sequence of the oldest sealed live segment. */
+  private void updateReleasable() {
+    Segment head = live.peekFirst();
+    releasableAt = head == null || head == active ? Long.MAX_VALUE : head.lastSequence;
   }
 
   /** Under the lock: releases delivered head segments now (the appender is rolling). */
@@ -734,9 +771,13 @@ public final class SegmentBuffer implements AutoCloseable {
     head.dropped = true;
     segmentsDropped++;
     recordsLostOverflow += lost;
-    if (head.lastSequence > committed) {
-      committed = head.lastSequence;
+    for (long c = committed; c < head.lastSequence; c = committed) {
+      if (COMMITTED.compareAndSet(this, c, head.lastSequence)) {
+        committedByDrops += head.lastSequence - c;
+        break;
+      }
     }
+    updateReleasable();
     log.warn(
         "buffer {} full: dropped {} with {} undelivered records (overflow policy drop-oldest)",
         directory,
@@ -934,7 +975,7 @@ public final class SegmentBuffer implements AutoCloseable {
       return new BufferMetrics(
           recordsAppended,
           bytesAppended,
-          recordsCommitted,
+          Math.max(0, done - committedAtOpen - committedByDrops),
           last,
           done,
           durability.level() == Durability.Level.NEVER ? 0 : durableSequence,
@@ -1282,6 +1323,7 @@ public final class SegmentBuffer implements AutoCloseable {
     }
     long committedFromCheckpoint = cp.committed();
     committed = committedFromCheckpoint;
+    committedAtOpen = committedFromCheckpoint;
     checkpointed = cp.state() == RecoveryReport.CheckpointState.VALID ? committed : -1;
 
     long previous = 0;
@@ -1402,6 +1444,7 @@ public final class SegmentBuffer implements AutoCloseable {
         lastLive.sealed = true;
       }
     }
+    updateReleasable();
     if (durability.level() == Durability.Level.NEVER) {
       durableSequence = 0;
     }
