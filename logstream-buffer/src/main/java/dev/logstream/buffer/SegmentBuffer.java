@@ -112,10 +112,11 @@ import org.slf4j.LoggerFactory;
  * <p>On open, every segment is scanned and every frame verified. A partly written last frame (a
  * crash mid-append) is cut. Damage in the middle of a segment is jumped over: reading resumes at
  * the next valid frame of the same segment, and later segments are read as usual; the missing
- * sequences are counted as lost. A segment whose header is damaged is still scanned frame by frame;
- * if nothing in it is readable it is moved to {@code quarantine/}. Records at or below the
- * checkpoint are not read again. Appends continue in the last segment if its tail was clean, else
- * in a new one.
+ * sequences are counted as lost (sequences missing between segments only with a valid checkpoint:
+ * without one they are most likely delivered records whose segments were released, and are only
+ * reported). A segment whose header is damaged is still scanned frame by frame; if nothing in it is
+ * readable it is moved to {@code quarantine/}. Records at or below the checkpoint are not read
+ * again. Appends continue in the last segment if its tail was clean, else in a new one.
  */
 public final class SegmentBuffer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SegmentBuffer.class);
@@ -1223,6 +1224,7 @@ public final class SegmentBuffer implements AutoCloseable {
       }
     }
     Checkpoint.Read cp = Checkpoint.read(directory);
+    boolean checkpointValid = cp.state() == RecoveryReport.CheckpointState.VALID;
     if (cp.state() == RecoveryReport.CheckpointState.CORRUPT) {
       problems.add(
           Checkpoint.FILE_NAME + ": " + cp.detail() + "; every record found is delivered again");
@@ -1285,19 +1287,38 @@ public final class SegmentBuffer implements AutoCloseable {
         problems.add(
             name + ": file is " + fileSize + " bytes, header says " + header.segmentSize());
       }
+      // A valid header tells where this segment's sequences start: a damaged first frame is
+      // then counted as lost inside the segment, and resynchronising is not thrown off by
+      // an old previous sequence (segments released in between).
+      long start = headerOk ? Math.max(previous, header.firstSequence() - 1) : previous;
       SegmentScanner.Result r =
-          new SegmentScanner(map, (int) fileSize, name).scan(previous, committed);
+          new SegmentScanner(map, (int) fileSize, name)
+              .scan(start, committed, headerOk || previous > 0 || committed > 0);
       problems.addAll(r.problems);
       skipped += r.bytesSkipped;
       lost += r.recordsLost;
       if (r.torn) {
         torn++;
       }
-      if (r.count > 0 && previous > 0 && r.first > Math.max(previous, committed) + 1) {
-        long gap = r.first - Math.max(previous, committed) - 1;
-        lost += gap;
-        problems.add(
-            name + ": sequences " + (r.first - gap) + ".." + (r.first - 1) + " are missing");
+      // Sequences missing between the previous segment and this one's start. A skip before the
+      // first frame already counted them (without a valid header). Without a valid checkpoint
+      // they are most likely delivered records whose segments were released, not loss.
+      long expectedFirst = headerOk ? header.firstSequence() : r.skippedBeforeFirst ? 0 : r.first;
+      long base = Math.max(previous, committed);
+      if (previous > 0 && expectedFirst > base + 1) {
+        long gap = expectedFirst - base - 1;
+        String range = "sequences " + (base + 1) + ".." + (expectedFirst - 1);
+        if (checkpointValid) {
+          lost += gap;
+          problems.add(name + ": " + range + " are missing");
+        } else {
+          problems.add(
+              name
+                  + ": "
+                  + range
+                  + " are not on disk; without a valid checkpoint they are taken as delivered,"
+                  + " not lost");
+        }
       }
       if (r.count == 0) {
         if (!headerOk && !header.isValid()) {
@@ -1323,9 +1344,9 @@ public final class SegmentBuffer implements AutoCloseable {
         continue;
       }
       withRecords++;
-      recovered += r.last - Math.max(committed, r.first - 1) - r.recordsLost;
+      recovered += r.undelivered;
       if (firstUndelivered == 0) {
-        firstUndelivered = Math.max(committed + 1, r.first);
+        firstUndelivered = r.firstUndelivered;
       }
       if (lastLive != null) {
         lastLive.next = s;
