@@ -84,8 +84,9 @@ import org.slf4j.LoggerFactory;
  * | n (u32)       |               |                               | n bytes             | 0-7 |
  * +---------------+---------------+-------------------------------+---------------------+-----+
  *   the CRC-32C covers the 4 length bytes, the 8 sequence bytes and the payload
- * then zeros (a new file) or frames of the file's earlier life (a recycled file), whose sequences
- * are lower than every sequence before them
+ * then a zero frame header (written before each frame, if 16 bytes fit), then zeros (a new file)
+ * or frames of the file's earlier life (a recycled file), whose sequences are lower than every
+ * sequence before them
  * </pre>
  *
  * <p>A frame is valid only if its length fits in the segment, its CRC-32C matches and its sequence
@@ -622,6 +623,11 @@ public final class SegmentBuffer implements AutoCloseable {
     payload.position(position);
     h.putInt(SegmentFormat.F_CRC, (int) crc.getValue());
     MappedByteBuffer map = s.map;
+    if (s.size - (at + frame) >= FRAME_HEADER_SIZE) {
+      // Zero the next frame header first: the scan then ends cleanly after the last frame even in
+      // a reused file, whose earlier frames (at other offsets) would look like a torn tail.
+      map.putLong(at + frame, 0L).putLong(at + frame + 8, 0L);
+    }
     map.put(at, h.array(), 0, FRAME_HEADER_SIZE);
     map.put(at + FRAME_HEADER_SIZE, payload, position, length);
     s.writePosition = at + frame;
