@@ -1213,6 +1213,7 @@ public final class SegmentBuffer implements AutoCloseable {
     List<String> problems = new ArrayList<>();
     List<long[]> segmentIds = new ArrayList<>();
     List<Path> segmentPaths = new ArrayList<>();
+    List<Path> leftovers = new ArrayList<>();
     try (var entries = Files.list(directory)) {
       for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
         String name = p.getFileName().toString();
@@ -1221,13 +1222,20 @@ public final class SegmentBuffer implements AutoCloseable {
           segmentIds.add(new long[] {Long.parseLong(m.group(1))});
           segmentPaths.add(p);
         } else if (name.endsWith(".seg" + ALLOC_SUFFIX) || name.equals(Checkpoint.TEMP_NAME)) {
-          io.delete(p); // an allocation or checkpoint write that a crash interrupted
+          leftovers.add(p); // an allocation or checkpoint write that a crash interrupted
         } else if (!name.equals(Checkpoint.FILE_NAME)
             && !name.equals(LOCK_NAME)
             && !name.equals(QUARANTINE)) {
           unknown.add(name);
         }
       }
+    }
+    // refuse a newer format before anything in the directory is deleted, moved or reused
+    for (Path path : segmentPaths) {
+      checkVersion(path);
+    }
+    for (Path p : leftovers) {
+      io.delete(p);
     }
     Checkpoint.Read cp = Checkpoint.read(directory);
     boolean checkpointValid = cp.state() == RecoveryReport.CheckpointState.VALID;
@@ -1269,18 +1277,6 @@ public final class SegmentBuffer implements AutoCloseable {
         map = io.map(ch, (int) fileSize);
       }
       SegmentFormat.Header header = SegmentFormat.readHeader(map);
-      if (header.magic() == SegmentFormat.MAGIC
-          && header.crcMatches()
-          && header.version() != SegmentFormat.VERSION) {
-        Unmapper.unmap(map);
-        throw new BufferException(
-            name
-                + " has segment format version "
-                + header.version()
-                + "; this release reads version "
-                + SegmentFormat.VERSION
-                + " (refusing to open rather than destroy newer data)");
-      }
       boolean headerOk = header.isValid() && header.segmentId() == id;
       boolean truncated = headerOk && header.segmentSize() != fileSize;
       if (header.isValid() && header.segmentId() != id) {
@@ -1401,6 +1397,29 @@ public final class SegmentBuffer implements AutoCloseable {
       }
     }
     return report;
+  }
+
+  /** Throws if {@code path} has a valid header (magic and CRC) of another format version. */
+  private void checkVersion(Path path) throws IOException {
+    ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
+    try (FileChannel ch = io.openReadWrite(path)) {
+      while (h.hasRemaining() && ch.read(h, h.position()) > 0) {}
+    }
+    if (h.hasRemaining()) {
+      return; // too short for a header: quarantined by the scan
+    }
+    SegmentFormat.Header header = SegmentFormat.readHeader(h);
+    if (header.magic() == SegmentFormat.MAGIC
+        && header.crcMatches()
+        && header.version() != SegmentFormat.VERSION) {
+      throw new BufferException(
+          path.getFileName()
+              + " has segment format version "
+              + header.version()
+              + "; this release reads version "
+              + SegmentFormat.VERSION
+              + " (refusing to open rather than destroy newer data)");
+    }
   }
 
   /** At recovery: a segment with nothing undelivered is kept for reuse or deleted. */
