@@ -81,7 +81,11 @@ public record RecoveryReport(
    *     valid (or the buffer is new)
    */
   public boolean clean() {
-    return problems.isEmpty() && unknownFiles.isEmpty() && recordsLost == 0 && tornTails == 0;
+    return problems.isEmpty()
+        && unknownFiles.isEmpty()
+        && recordsLost == 0
+        && tornTails == 0
+        && (checkpoint == CheckpointState.VALID || segmentsScanned == 0);
   }
 
   /**
