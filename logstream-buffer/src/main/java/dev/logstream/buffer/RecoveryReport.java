@@ -15,7 +15,8 @@ import java.util.List;
  *     frame
  * @param recordsRecovered undelivered records available to readers
  * @param recordsLost records known to be missing (gaps in the sequence numbers after a damaged
- *     region, or a missing segment), counted into the buffer's loss metrics
+ *     region, or a missing segment if the checkpoint is valid), counted into the buffer's loss
+ *     metrics
  * @param bytesSkipped bytes of damaged frames and torn tails that were cut or jumped over
  * @param tornTails segments whose last frame was incompletely written (a crash mid-append)
  * @param firstSequence the first undelivered sequence, 0 if none
@@ -80,7 +81,11 @@ public record RecoveryReport(
    *     valid (or the buffer is new)
    */
   public boolean clean() {
-    return problems.isEmpty() && unknownFiles.isEmpty() && recordsLost == 0 && tornTails == 0;
+    return problems.isEmpty()
+        && unknownFiles.isEmpty()
+        && recordsLost == 0
+        && tornTails == 0
+        && (checkpoint == CheckpointState.VALID || segmentsScanned == 0);
   }
 
   /**

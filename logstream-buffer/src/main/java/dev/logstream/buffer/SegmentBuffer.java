@@ -114,10 +114,11 @@ import org.slf4j.LoggerFactory;
  * <p>On open, every segment is scanned and every frame verified. A partly written last frame (a
  * crash mid-append) is cut. Damage in the middle of a segment is jumped over: reading resumes at
  * the next valid frame of the same segment, and later segments are read as usual; the missing
- * sequences are counted as lost. A segment whose header is damaged is still scanned frame by frame;
- * if nothing in it is readable it is moved to {@code quarantine/}. Records at or below the
- * checkpoint are not read again. Appends continue in the last segment if its tail was clean, else
- * in a new one.
+ * sequences are counted as lost (sequences missing between segments only with a valid checkpoint:
+ * without one they are most likely delivered records whose segments were released, and are only
+ * reported). A segment whose header is damaged is still scanned frame by frame; if nothing in it is
+ * readable it is moved to {@code quarantine/}. Records at or below the checkpoint are not read
+ * again. Appends continue in the last segment if its tail was clean, else in a new one.
  */
 public final class SegmentBuffer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SegmentBuffer.class);
@@ -1298,6 +1299,7 @@ public final class SegmentBuffer implements AutoCloseable {
     List<String> problems = new ArrayList<>();
     List<long[]> segmentIds = new ArrayList<>();
     List<Path> segmentPaths = new ArrayList<>();
+    List<Path> leftovers = new ArrayList<>();
     try (var entries = Files.list(directory)) {
       for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
         String name = p.getFileName().toString();
@@ -1306,7 +1308,7 @@ public final class SegmentBuffer implements AutoCloseable {
           segmentIds.add(new long[] {Long.parseLong(m.group(1))});
           segmentPaths.add(p);
         } else if (name.endsWith(".seg" + ALLOC_SUFFIX) || name.equals(Checkpoint.TEMP_NAME)) {
-          io.delete(p); // an allocation or checkpoint write that a crash interrupted
+          leftovers.add(p); // an allocation or checkpoint write that a crash interrupted
         } else if (!name.equals(Checkpoint.FILE_NAME)
             && !name.equals(LOCK_NAME)
             && !name.equals(QUARANTINE)) {
@@ -1314,7 +1316,15 @@ public final class SegmentBuffer implements AutoCloseable {
         }
       }
     }
+    // refuse a newer format before anything in the directory is deleted, moved or reused
+    for (Path path : segmentPaths) {
+      checkVersion(path);
+    }
+    for (Path p : leftovers) {
+      io.delete(p);
+    }
     Checkpoint.Read cp = Checkpoint.read(directory);
+    boolean checkpointValid = cp.state() == RecoveryReport.CheckpointState.VALID;
     if (cp.state() == RecoveryReport.CheckpointState.CORRUPT) {
       problems.add(
           Checkpoint.FILE_NAME + ": " + cp.detail() + "; every record found is delivered again");
@@ -1354,18 +1364,6 @@ public final class SegmentBuffer implements AutoCloseable {
         map = io.map(ch, (int) fileSize);
       }
       SegmentFormat.Header header = SegmentFormat.readHeader(map);
-      if (header.magic() == SegmentFormat.MAGIC
-          && header.crcMatches()
-          && header.version() != SegmentFormat.VERSION) {
-        Unmapper.unmap(map);
-        throw new BufferException(
-            name
-                + " has segment format version "
-                + header.version()
-                + "; this release reads version "
-                + SegmentFormat.VERSION
-                + " (refusing to open rather than destroy newer data)");
-      }
       boolean headerOk = header.isValid() && header.segmentId() == id;
       boolean truncated = headerOk && header.segmentSize() != fileSize;
       if (header.isValid() && header.segmentId() < id) {
@@ -1382,19 +1380,38 @@ public final class SegmentBuffer implements AutoCloseable {
         problems.add(
             name + ": file is " + fileSize + " bytes, header says " + header.segmentSize());
       }
+      // A valid header tells where this segment's sequences start: a damaged first frame is
+      // then counted as lost inside the segment, and resynchronising is not thrown off by
+      // an old previous sequence (segments released in between).
+      long start = headerOk ? Math.max(previous, header.firstSequence() - 1) : previous;
       SegmentScanner.Result r =
-          new SegmentScanner(map, (int) fileSize, name).scan(previous, committed);
+          new SegmentScanner(map, (int) fileSize, name)
+              .scan(start, committed, headerOk || previous > 0 || committed > 0);
       problems.addAll(r.problems);
       skipped += r.bytesSkipped;
       lost += r.recordsLost;
       if (r.torn) {
         torn++;
       }
-      if (r.count > 0 && previous > 0 && r.first > Math.max(previous, committed) + 1) {
-        long gap = r.first - Math.max(previous, committed) - 1;
-        lost += gap;
-        problems.add(
-            name + ": sequences " + (r.first - gap) + ".." + (r.first - 1) + " are missing");
+      // Sequences missing between the previous segment and this one's start. A skip before the
+      // first frame already counted them (without a valid header). Without a valid checkpoint
+      // they are most likely delivered records whose segments were released, not loss.
+      long expectedFirst = headerOk ? header.firstSequence() : r.skippedBeforeFirst ? 0 : r.first;
+      long base = Math.max(previous, committed);
+      if (previous > 0 && expectedFirst > base + 1) {
+        long gap = expectedFirst - base - 1;
+        String range = "sequences " + (base + 1) + ".." + (expectedFirst - 1);
+        if (checkpointValid) {
+          lost += gap;
+          problems.add(name + ": " + range + " are missing");
+        } else {
+          problems.add(
+              name
+                  + ": "
+                  + range
+                  + " are not on disk; without a valid checkpoint they are taken as delivered,"
+                  + " not lost");
+        }
       }
       if (r.count == 0) {
         if (!headerOk && !header.isValid()) {
@@ -1420,9 +1437,9 @@ public final class SegmentBuffer implements AutoCloseable {
         continue;
       }
       withRecords++;
-      recovered += r.last - Math.max(committed, r.first - 1) - r.recordsLost;
+      recovered += r.undelivered;
       if (firstUndelivered == 0) {
-        firstUndelivered = Math.max(committed + 1, r.first);
+        firstUndelivered = r.firstUndelivered;
       }
       if (lastLive != null) {
         lastLive.next = s;
@@ -1472,6 +1489,29 @@ public final class SegmentBuffer implements AutoCloseable {
       }
     }
     return report;
+  }
+
+  /** Throws if {@code path} has a valid header (magic and CRC) of another format version. */
+  private void checkVersion(Path path) throws IOException {
+    ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
+    try (FileChannel ch = io.openReadWrite(path)) {
+      while (h.hasRemaining() && ch.read(h, h.position()) > 0) {}
+    }
+    if (h.hasRemaining()) {
+      return; // too short for a header: quarantined by the scan
+    }
+    SegmentFormat.Header header = SegmentFormat.readHeader(h);
+    if (header.magic() == SegmentFormat.MAGIC
+        && header.crcMatches()
+        && header.version() != SegmentFormat.VERSION) {
+      throw new BufferException(
+          path.getFileName()
+              + " has segment format version "
+              + header.version()
+              + "; this release reads version "
+              + SegmentFormat.VERSION
+              + " (refusing to open rather than destroy newer data)");
+    }
   }
 
   /** At recovery: a segment with nothing undelivered is kept for reuse or deleted. */

@@ -37,6 +37,10 @@ final class SegmentScanner {
     long first;
     long last;
     long count;
+    long undelivered; // accepted frames above the committed sequence
+    long firstUndelivered; // the first of them, 0 if none
+    boolean skippedBeforeFirst; // damage was skipped before the first accepted frame
+
     final List<Integer> skips = new ArrayList<>();
     long bytesSkipped;
     long recordsLost;
@@ -70,10 +74,13 @@ final class SegmentScanner {
   /**
    * Scans the segment.
    *
-   * @param previous the highest sequence accepted in earlier segments, 0 if none
+   * @param previous the sequence just before this segment's first frame: the highest accepted in
+   *     earlier segments, or the header's first sequence - 1 if that is higher; 0 if none
    * @param committed the highest delivered sequence; missing records at or below it are not lost
+   * @param previousKnown whether {@code previous} (or {@code committed}) really bounds this
+   *     segment's first sequence, so records missing before the first valid frame count as lost
    */
-  Result scan(long previous, long committed) {
+  Result scan(long previous, long committed, boolean previousKnown) {
     Result r = new Result();
     long prev = previous;
     int offset = HEADER_SIZE;
@@ -85,13 +92,16 @@ final class SegmentScanner {
           r.first = seq;
         }
         r.count++;
+        if (seq > committed && r.undelivered++ == 0) {
+          r.firstUndelivered = seq;
+        }
         r.last = seq;
         prev = seq;
         offset += (int) SegmentFormat.frameSize(map.getInt(offset + F_LENGTH));
         r.validEnd = offset;
         continue;
       }
-      int next = resync(offset + ALIGNMENT, prev);
+      int next = resync(offset + ALIGNMENT, prev, Math.max(prev, committed));
       if (next < 0) {
         if (kind == Kind.BAD) {
           r.torn = true;
@@ -111,7 +121,8 @@ final class SegmentScanner {
       }
       long seqAfter = map.getLong(next + F_SEQUENCE);
       long lost = seqAfter - Math.max(prev, committed) - 1;
-      lost = Math.max(0, prev == 0 && committed == 0 ? 0 : lost);
+      lost = Math.max(0, prev == 0 && committed == 0 && !previousKnown ? 0 : lost);
+      r.skippedBeforeFirst |= r.count == 0;
       r.skips.add(offset);
       r.skips.add(next);
       r.bytesSkipped += next - offset;
@@ -166,8 +177,12 @@ final class SegmentScanner {
     return Kind.VALID;
   }
 
-  /** The first offset at or after {@code from} holding a valid frame with a sequence above prev. */
-  private int resync(int from, long prev) {
+  /**
+   * The first offset at or after {@code from} holding a valid frame with a sequence above prev and
+   * at most a plausible jump above {@code base} (prev, or the committed sequence if higher: records
+   * below it may be gone with their released segments).
+   */
+  private int resync(int from, long prev, long base) {
     long maxJump = 2L * limit / FRAME_HEADER_SIZE;
     for (int o = from; o + FRAME_HEADER_SIZE <= limit; o += ALIGNMENT) {
       int length = map.getInt(o + F_LENGTH);
@@ -175,7 +190,7 @@ final class SegmentScanner {
         continue;
       }
       long seq = map.getLong(o + F_SEQUENCE);
-      if (seq <= prev || (prev > 0 && seq - prev > maxJump)) {
+      if (seq <= prev || (base > 0 && seq - base > maxJump)) {
         continue;
       }
       if (SegmentFormat.frameCrc(crc, map, o, length) == map.getInt(o + F_CRC)) {
