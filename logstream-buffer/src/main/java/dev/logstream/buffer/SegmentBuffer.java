@@ -1527,7 +1527,12 @@ public final class SegmentBuffer implements AutoCloseable {
   private void quarantine(Path path) throws IOException {
     Path dir = directory.resolve(QUARANTINE);
     Files.createDirectories(dir);
-    io.move(path, dir.resolve(path.getFileName()));
+    // never replace an earlier quarantined copy: segment ids restart after a directory is emptied
+    Path target = dir.resolve(path.getFileName());
+    for (int n = 1; Files.exists(target); n++) {
+      target = dir.resolve(path.getFileName() + "." + n);
+    }
+    io.move(path, target);
   }
 
   // ---------------------------------------------------------------- builder
