@@ -84,8 +84,8 @@ import org.slf4j.LoggerFactory;
  * | n (u32)       |               |                               | n bytes             | 0-7 |
  * +---------------+---------------+-------------------------------+---------------------+-----+
  *   the CRC-32C covers the 4 length bytes, the 8 sequence bytes and the payload
- * then zeros (a new file) or frames of the file's earlier life (a recycled file), whose sequences
- * are lower than every sequence before them
+ * then 16 zero bytes (an end mark, written before the frame it follows; left out if fewer than 16
+ * bytes remain), then zeros (a new file) or bytes of the file's earlier life (a recycled file)
  * </pre>
  *
  * <p>A frame is valid only if its length fits in the segment, its CRC-32C matches and its sequence
@@ -125,6 +125,7 @@ public final class SegmentBuffer implements AutoCloseable {
   private static final String QUARANTINE = "quarantine";
   private static final int FREE_SEGMENTS_KEPT = 2;
   private static final int ZERO_CHUNK = 1 << 20;
+  private static final byte[] END_MARK = new byte[FRAME_HEADER_SIZE];
 
   /** Default segment size: 16 MiB, as the seed's fluentd chunks. */
   public static final int DEFAULT_SEGMENT_SIZE = 16 << 20;
@@ -280,7 +281,9 @@ public final class SegmentBuffer implements AutoCloseable {
     long last;
     lock.lock();
     try {
-      prepareBatch(payloads);
+      if (prepareBatch(payloads)) {
+        roll();
+      }
       first = nextSequence;
       last = first - 1;
       for (ByteBuffer p : payloads) {
@@ -345,56 +348,96 @@ public final class SegmentBuffer implements AutoCloseable {
     if (active != null && active.size - active.writePosition >= frame) {
       return;
     }
-    awaitRoom(1, frame);
+    awaitRoom(1, frame, false);
     roll();
   }
 
-  private void prepareBatch(List<? extends ByteBuffer> payloads) {
+  /**
+   * Under the lock: finds room for a whole batch. The batch fills the active segment's free space
+   * first only if the active segment (which then keeps undelivered records) and the new segments
+   * fit within maxSegments together; otherwise it starts in a new segment.
+   *
+   * @return whether the batch must start in a new segment
+   */
+  private boolean prepareBatch(List<? extends ByteBuffer> payloads) {
     checkUsable();
-    int remaining = active == null ? 0 : active.size - active.writePosition;
+    while (true) {
+      Segment current = active;
+      int position = current == null ? 0 : current.writePosition;
+      int free = current == null ? 0 : current.size - position;
+      boolean intoActive =
+          current != null && SegmentFormat.frameSize(payloads.get(0).remaining()) <= free;
+      int needed = segmentsNeeded(payloads, free);
+      boolean fresh = false;
+      if (intoActive && needed > maxSegments - 1) {
+        fresh = true;
+        intoActive = false;
+        needed = segmentsNeeded(payloads, 0);
+      }
+      long total = 0;
+      for (ByteBuffer p : payloads) {
+        total += SegmentFormat.frameSize(p.remaining());
+      }
+      if (needed > maxSegments) {
+        appendsRejected++;
+        throw new BufferFullException(
+            "batch of "
+                + payloads.size()
+                + " records ("
+                + total
+                + " bytes framed) needs "
+                + needed
+                + " new segments, more than maxSegments "
+                + maxSegments
+                + " of "
+                + segmentSize
+                + " bytes");
+      }
+      if (needed == 0) {
+        return false;
+      }
+      awaitRoom(needed, total, intoActive);
+      if (active == current && (current == null || current.writePosition == position)) {
+        return fresh;
+      }
+      // the active segment was dropped, or others appended while this one waited: count again
+    }
+  }
+
+  /** New segments a batch needs when the active segment has {@code free} bytes left. */
+  private int segmentsNeeded(List<? extends ByteBuffer> payloads, int free) {
+    int remaining = free;
     int needed = 0;
-    long total = 0;
     for (ByteBuffer p : payloads) {
       int frame = (int) SegmentFormat.frameSize(p.remaining());
-      total += frame;
       if (frame > remaining) {
         needed++;
         remaining = segmentSize - HEADER_SIZE;
       }
       remaining -= frame;
     }
-    if (needed > maxSegments) {
-      appendsRejected++;
-      throw new BufferFullException(
-          "batch of "
-              + payloads.size()
-              + " records ("
-              + total
-              + " bytes framed) needs "
-              + needed
-              + " new segments, more than maxSegments "
-              + maxSegments
-              + " of "
-              + segmentSize
-              + " bytes");
-    }
-    if (needed > 0) {
-      awaitRoom(needed, total);
-    }
+    return needed;
   }
 
-  /** New segments that can be created without exceeding maxSegments. */
-  private int segmentsAvailable() {
+  /**
+   * New segments that can be created without exceeding maxSegments.
+   *
+   * @param keepActive the active segment receives records first, so rolling will not release it
+   */
+  private int segmentsAvailable(boolean keepActive) {
     int inUse = live.size();
-    if (active != null && active.lastSequence <= committed && live.peekLast() == active) {
+    if (!keepActive
+        && active != null
+        && active.lastSequence <= committed
+        && live.peekLast() == active) {
       inUse--; // rolling releases a fully delivered active segment
     }
     return maxSegments - inUse;
   }
 
   /** Under the lock: applies the overflow policy until {@code needed} new segments fit. */
-  private void awaitRoom(int needed, long bytes) {
-    if (segmentsAvailable() >= needed) {
+  private void awaitRoom(int needed, long bytes, boolean keepActive) {
+    if (segmentsAvailable(keepActive) >= needed) {
       return;
     }
     switch (overflow.action()) {
@@ -403,7 +446,7 @@ public final class SegmentBuffer implements AutoCloseable {
         throw new BufferFullException(fullMessage(bytes) + "; overflow policy reject");
       }
       case DROP_OLDEST -> {
-        while (segmentsAvailable() < needed) {
+        while (segmentsAvailable(keepActive) < needed) {
           dropOldest();
         }
       }
@@ -411,7 +454,7 @@ public final class SegmentBuffer implements AutoCloseable {
         appendsBlocked++;
         long timeoutNanos = overflow.timeout().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         long remaining = timeoutNanos;
-        while (segmentsAvailable() < needed) {
+        while (segmentsAvailable(keepActive) < needed) {
           checkUsable();
           if (remaining <= 0) {
             appendsRejected++;
@@ -621,6 +664,10 @@ public final class SegmentBuffer implements AutoCloseable {
     payload.position(position);
     h.putInt(SegmentFormat.F_CRC, (int) crc.getValue());
     MappedByteBuffer map = s.map;
+    if (at + frame + FRAME_HEADER_SIZE <= s.size) {
+      // end mark: a recycled file's old bytes after the last frame must not read as a torn frame
+      map.put(at + frame, END_MARK, 0, FRAME_HEADER_SIZE);
+    }
     map.put(at, h.array(), 0, FRAME_HEADER_SIZE);
     map.put(at + FRAME_HEADER_SIZE, payload, position, length);
     s.writePosition = at + frame;
