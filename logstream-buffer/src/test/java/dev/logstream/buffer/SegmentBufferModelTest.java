@@ -55,7 +55,9 @@ import net.jqwik.api.Tuple;
  * nothing that {@code close()} would have done (final checkpoint, unmapping) reaches the copy. No
  * other thread writes while the files are copied: durability is {@code never} (no {@code fsync})
  * and the periodic checkpoint never fires, so the copy is an instantaneous snapshot. Losing writes
- * that were never forced (power loss) is not modelled here.
+ * that were never forced (power loss) is not modelled here. A copy was preferred to a test hook
+ * that abandons an instance and releases its lock: the hook would be a code path only tests take,
+ * and the old instance's threads and mappings would still touch the files being recovered.
  */
 class SegmentBufferModelTest {
   static final int SEGMENT = 64 << 10;
