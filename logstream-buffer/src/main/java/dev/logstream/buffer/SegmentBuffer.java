@@ -303,14 +303,14 @@ public final class SegmentBuffer implements AutoCloseable {
     long last;
     lock.lock();
     try {
-      prepareBatch(payloads);
+      ArrayDeque<Segment> fresh = prepareBatch(payloads);
       first = nextSequence;
       last = first - 1;
       for (ByteBuffer p : payloads) {
         int length = p.remaining();
         int frame = (int) SegmentFormat.frameSize(length);
         if (active == null || active.size - active.writePosition < frame) {
-          roll(); // room was found for the whole batch above
+          install(fresh.poll()); // taken for the whole batch above
         }
         last = writeFrame(null, 0, p, length, frame);
       }
@@ -365,59 +365,111 @@ public final class SegmentBuffer implements AutoCloseable {
   /** Under the lock: makes sure a frame of {@code frame} bytes can be written now. */
   private void prepare(int frame) {
     checkUsable();
-    if (active != null && active.size - active.writePosition >= frame) {
-      return;
+    while (active == null || active.size - active.writePosition < frame) {
+      awaitRoom(1, frame, false);
+      Segment fresh = takeSegments(1).poll();
+      if (fresh != null) {
+        install(fresh);
+      } else {
+        checkUsable(); // the policy waited for disk space or dropped a segment: look again
+      }
     }
-    awaitRoom(1, frame);
-    roll();
   }
 
-  private void prepareBatch(List<? extends ByteBuffer> payloads) {
-    checkUsable();
-    int remaining = active == null ? 0 : active.size - active.writePosition;
+  /**
+   * Under the lock: finds room for a whole batch and takes the new segments it needs, before
+   * anything is written, so a refused batch stores nothing and the lock is held from here to its
+   * last frame. The batch fills the active segment's free space first only if the active segment
+   * (which then keeps undelivered records) and the new segments fit within maxSegments together;
+   * otherwise it starts in a new segment, installed here.
+   *
+   * @return the new segments to write into once the active one is full, in order
+   */
+  private ArrayDeque<Segment> prepareBatch(List<? extends ByteBuffer> payloads) {
+    while (true) {
+      checkUsable();
+      Segment current = active;
+      int position = current == null ? 0 : current.writePosition;
+      int free = current == null ? 0 : current.size - position;
+      boolean intoActive =
+          current != null && SegmentFormat.frameSize(payloads.get(0).remaining()) <= free;
+      int needed = segmentsNeeded(payloads, free);
+      boolean startNew = false;
+      if (intoActive && needed > maxSegments - 1) {
+        intoActive = false;
+        startNew = true;
+        needed = segmentsNeeded(payloads, 0);
+      }
+      long total = 0;
+      for (ByteBuffer p : payloads) {
+        total += SegmentFormat.frameSize(p.remaining());
+      }
+      if (needed > maxSegments) {
+        appendsRejected++;
+        throw new BufferFullException(
+            "batch of "
+                + payloads.size()
+                + " records ("
+                + total
+                + " bytes framed) needs "
+                + needed
+                + " new segments, more than maxSegments "
+                + maxSegments
+                + " of "
+                + segmentSize
+                + " bytes");
+      }
+      if (needed == 0) {
+        return new ArrayDeque<>();
+      }
+      awaitRoom(needed, total, intoActive);
+      if (active == current && (current == null || current.writePosition == position)) {
+        ArrayDeque<Segment> fresh = takeSegments(needed);
+        if (fresh.size() == needed) {
+          if (startNew) {
+            install(fresh.poll());
+          }
+          return fresh;
+        }
+      }
+      // a segment was dropped, the policy waited, or others appended meanwhile: count again
+    }
+  }
+
+  /** New segments a batch needs when the active segment has {@code free} bytes left. */
+  private int segmentsNeeded(List<? extends ByteBuffer> payloads, int free) {
+    int remaining = free;
     int needed = 0;
-    long total = 0;
     for (ByteBuffer p : payloads) {
       int frame = (int) SegmentFormat.frameSize(p.remaining());
-      total += frame;
       if (frame > remaining) {
         needed++;
         remaining = segmentSize - HEADER_SIZE;
       }
       remaining -= frame;
     }
-    if (needed > maxSegments) {
-      appendsRejected++;
-      throw new BufferFullException(
-          "batch of "
-              + payloads.size()
-              + " records ("
-              + total
-              + " bytes framed) needs "
-              + needed
-              + " new segments, more than maxSegments "
-              + maxSegments
-              + " of "
-              + segmentSize
-              + " bytes");
-    }
-    if (needed > 0) {
-      awaitRoom(needed, total);
-    }
+    return needed;
   }
 
-  /** New segments that can be created without exceeding maxSegments. */
-  private int segmentsAvailable() {
+  /**
+   * New segments that can be created without exceeding maxSegments.
+   *
+   * @param keepActive the active segment receives records first, so rolling will not release it
+   */
+  private int segmentsAvailable(boolean keepActive) {
     int inUse = live.size();
-    if (active != null && active.lastSequence <= committed && live.peekLast() == active) {
+    if (!keepActive
+        && active != null
+        && active.lastSequence <= committed
+        && live.peekLast() == active) {
       inUse--; // rolling releases a fully delivered active segment
     }
     return maxSegments - inUse;
   }
 
   /** Under the lock: applies the overflow policy until {@code needed} new segments fit. */
-  private void awaitRoom(int needed, long bytes) {
-    if (segmentsAvailable() >= needed) {
+  private void awaitRoom(int needed, long bytes, boolean keepActive) {
+    if (segmentsAvailable(keepActive) >= needed) {
       return;
     }
     switch (overflow.action()) {
@@ -426,7 +478,7 @@ public final class SegmentBuffer implements AutoCloseable {
         throw new BufferFullException(fullMessage(bytes) + "; overflow policy reject");
       }
       case DROP_OLDEST -> {
-        while (segmentsAvailable() < needed) {
+        while (segmentsAvailable(keepActive) < needed) {
           dropOldest();
         }
       }
@@ -434,7 +486,7 @@ public final class SegmentBuffer implements AutoCloseable {
         appendsBlocked++;
         long timeoutNanos = overflow.timeout().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         long remaining = timeoutNanos;
-        while (segmentsAvailable() < needed) {
+        while (segmentsAvailable(keepActive) < needed) {
           checkUsable();
           if (remaining <= 0) {
             appendsRejected++;
@@ -472,10 +524,15 @@ public final class SegmentBuffer implements AutoCloseable {
         + " more bytes do not fit";
   }
 
-  /** Under the lock: seals the active segment and starts a new one. */
-  private void roll() {
+  /** Under the lock: seals the active segment and makes {@code fresh} the one written. */
+  private void install(Segment fresh) {
     Segment old = active;
-    Segment fresh = obtainSegment();
+    if (fresh.firstSequence != nextSequence) {
+      // taken for a batch before its first records went into the previous segment: correct the
+      // header (not forced: an older, lower value on disk only widens recovery's search)
+      fresh.firstSequence = nextSequence;
+      SegmentFormat.writeHeader(fresh.map, fresh.id, nextSequence, fresh.size);
+    }
     if (lastCreated != null) {
       lastCreated.next = fresh;
     }
@@ -491,73 +548,84 @@ public final class SegmentBuffer implements AutoCloseable {
     }
   }
 
-  private Segment obtainSegment() {
-    while (true) {
-      Segment reused = free.pollFirst();
-      if (reused != null) {
+  /**
+   * Under the lock, never waiting while holding segments: takes {@code count} segments, reused from
+   * the free list or newly allocated. If the disk has no space for one, the segments taken are put
+   * back and the overflow policy decides: {@code reject} throws, {@code drop-oldest} drops the
+   * oldest segment and {@code block} waits for one to be released; then fewer segments than asked
+   * are returned (none), and the caller checks again for room.
+   */
+  private ArrayDeque<Segment> takeSegments(int count) {
+    ArrayDeque<Segment> taken = new ArrayDeque<>();
+    try {
+      while (taken.size() < count) {
+        Segment reused = free.pollFirst();
+        if (reused == null) {
+          taken.add(allocate());
+          continue;
+        }
         try {
-          return reuse(reused);
+          taken.add(reuse(reused));
         } catch (IOException e) {
           Unmapper.unmap(reused.map);
           fail("could not reuse " + reused, e);
           checkUsable();
         }
       }
-      try {
-        return allocate();
-      } catch (IOException e) {
-        allocationFailures++;
-        if (!warnedFull) {
-          warnedFull = true;
-          log.warn(
-              "cannot allocate a segment of {} bytes in {} ({}); the buffer is full until a"
-                  + " segment is delivered",
-              segmentSize,
-              directory,
-              e.toString());
+      return taken;
+    } catch (IOException e) {
+      taken.descendingIterator().forEachRemaining(free::addFirst);
+      noSpace(e);
+      return new ArrayDeque<>();
+    } catch (RuntimeException e) {
+      taken.descendingIterator().forEachRemaining(free::addFirst);
+      throw e;
+    }
+  }
+
+  /** Under the lock: a segment could not be allocated; applies the overflow policy. */
+  private void noSpace(IOException e) {
+    allocationFailures++;
+    if (!warnedFull) {
+      warnedFull = true;
+      log.warn(
+          "cannot allocate a segment of {} bytes in {} ({}); the buffer is full until a"
+              + " segment is delivered",
+          segmentSize,
+          directory,
+          e.toString());
+    }
+    String cannot =
+        "buffer " + directory + " cannot allocate a segment of " + segmentSize + " bytes";
+    switch (overflow.action()) {
+      case REJECT -> {
+        appendsRejected++;
+        throw new BufferFullException(cannot + ": " + e.getMessage());
+      }
+      case DROP_OLDEST -> {
+        if (!dropOldest()) {
+          appendsRejected++;
+          throw new BufferFullException(cannot + " and has none left to drop: " + e.getMessage());
         }
-        switch (overflow.action()) {
-          case REJECT -> {
+      }
+      case BLOCK -> {
+        appendsBlocked++;
+        try {
+          if (!roomFreed.await(
+              overflow.timeout().map(Duration::toNanos).orElse(Long.MAX_VALUE),
+              TimeUnit.NANOSECONDS)) {
             appendsRejected++;
             throw new BufferFullException(
-                "buffer "
-                    + directory
-                    + " cannot allocate a segment of "
-                    + segmentSize
-                    + " bytes: "
-                    + e.getMessage());
+                cannot
+                    + ": "
+                    + e.getMessage()
+                    + "; waited "
+                    + overflow.timeout().orElseThrow()
+                    + " for a segment to be delivered");
           }
-          case DROP_OLDEST -> {
-            if (!dropOldest()) {
-              throw new BufferFullException(
-                  "buffer "
-                      + directory
-                      + " cannot allocate a segment of "
-                      + segmentSize
-                      + " bytes and has none left to drop: "
-                      + e.getMessage());
-            }
-          }
-          case BLOCK -> {
-            appendsBlocked++;
-            try {
-              if (!roomFreed.await(
-                  overflow.timeout().map(Duration::toNanos).orElse(Long.MAX_VALUE),
-                  TimeUnit.NANOSECONDS)) {
-                throw new BufferFullException(
-                    "buffer "
-                        + directory
-                        + " cannot allocate a segment of "
-                        + segmentSize
-                        + " bytes: "
-                        + e.getMessage());
-              }
-            } catch (InterruptedException ie) {
-              Thread.currentThread().interrupt();
-              throw new BufferException("interrupted while waiting for room in " + directory, ie);
-            }
-            checkUsable();
-          }
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new BufferException("interrupted while waiting for room in " + directory, ie);
         }
       }
     }
@@ -577,44 +645,63 @@ public final class SegmentBuffer implements AutoCloseable {
     return s;
   }
 
+  /**
+   * Creates a segment file with real blocks: zeros are written, never a sparse file, so a full disk
+   * is an {@code IOException} here rather than a {@code SIGBUS} later. A failure leaves no file
+   * behind. A failed write, map or rename is a full disk for the overflow policy; a failed {@code
+   * fsync} fails the buffer, as everywhere.
+   */
   private Segment allocate() throws IOException {
     long id = nextSegmentId;
     Path path = segmentPath(id);
     Path temp = path.resolveSibling(path.getFileName() + ALLOC_SUFFIX);
-    MappedByteBuffer map;
-    try (FileChannel ch = io.openReadWrite(temp)) {
-      ch.truncate(0);
-      ByteBuffer zeros = ByteBuffer.allocateDirect(Math.min(ZERO_CHUNK, segmentSize));
-      for (long at = 0; at < segmentSize; ) {
-        zeros.clear().limit((int) Math.min(zeros.capacity(), segmentSize - at));
-        int n = zeros.remaining();
-        SegmentIo.writeFully(io, ch, zeros, at);
-        at += n;
+    boolean durable = durability.level() != Durability.Level.NEVER;
+    MappedByteBuffer map = null;
+    boolean moved = false;
+    boolean forcing = false;
+    try {
+      try (FileChannel ch = io.openReadWrite(temp)) {
+        ch.truncate(0);
+        ByteBuffer zeros = ByteBuffer.allocateDirect(Math.min(ZERO_CHUNK, segmentSize));
+        for (long at = 0; at < segmentSize; ) {
+          zeros.clear().limit((int) Math.min(zeros.capacity(), segmentSize - at));
+          int n = zeros.remaining();
+          SegmentIo.writeFully(io, ch, zeros, at);
+          at += n;
+        }
+        if (durable) {
+          forcing = true;
+          io.force(ch);
+          forcing = false;
+        }
+        map = io.map(ch, segmentSize);
       }
-      if (durability.level() != Durability.Level.NEVER) {
-        io.force(ch);
+      SegmentFormat.writeHeader(map, id, nextSequence, segmentSize);
+      if (durable) {
+        forcing = true;
+        io.force(map, 0, HEADER_SIZE);
+        forcing = false;
       }
-      map = io.map(ch, segmentSize);
+      io.move(temp, path);
+      moved = true;
+      if (durable) {
+        forcing = true;
+        io.forceDirectory(directory);
+        forcing = false;
+      }
     } catch (IOException e) {
+      if (map != null) {
+        Unmapper.unmap(map);
+      }
       try {
-        io.delete(temp);
+        io.delete(moved ? path : temp);
       } catch (IOException suppressed) {
         e.addSuppressed(suppressed);
       }
-      throw e;
-    }
-    SegmentFormat.writeHeader(map, id, nextSequence, segmentSize);
-    try {
-      if (durability.level() != Durability.Level.NEVER) {
-        io.force(map, 0, HEADER_SIZE);
+      if (forcing) {
+        fail("fsync of new segment " + path.getFileName() + " failed", e);
+        checkUsable();
       }
-      io.move(temp, path);
-      if (durability.level() != Durability.Level.NEVER) {
-        io.forceDirectory(directory);
-      }
-    } catch (IOException e) {
-      Unmapper.unmap(map);
-      io.delete(temp);
       throw e;
     }
     nextSegmentId++;
@@ -803,7 +890,7 @@ public final class SegmentBuffer implements AutoCloseable {
         return;
       }
       Unmapper.unmap(s.map);
-      if (!closed) {
+      if (!closed && checkpointed >= s.lastSequence) { // else the records must stay on disk
         try {
           io.delete(s.path);
         } catch (IOException e) {
@@ -1289,6 +1376,10 @@ public final class SegmentBuffer implements AutoCloseable {
       fileLock.release();
       lockChannel.close();
       throw e;
+    }
+    if (recoveryReport.checkpoint() != RecoveryReport.CheckpointState.VALID) {
+      // from now on a missing or damaged checkpoint means damage, not a buffer never committed to
+      writeCheckpoint();
     }
     flusher = new Flusher();
     flusher.start();
