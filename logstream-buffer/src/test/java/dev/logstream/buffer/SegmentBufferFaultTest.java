@@ -417,7 +417,8 @@ class SegmentBufferFaultTest {
       assertThat(m.appendsRejected()).isEqualTo(3);
       assertThat(m.lastSequence()).isEqualTo(2);
       assertThat(buffer.failure()).isNull();
-      assertThat(files()).containsExactly("buffer.lock", "checkpoint", segmentName(1), segmentName(2));
+      assertThat(files())
+          .containsExactly("buffer.lock", "checkpoint", segmentName(1), segmentName(2));
 
       buffer.commit(1); // segment 1 is released and kept for reuse: no new space needed
       assertThat(append(buffer, record(3, 10))).isEqualTo(3);
