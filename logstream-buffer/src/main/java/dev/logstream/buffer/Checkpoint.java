@@ -25,6 +25,10 @@ import java.util.zip.CRC32C;
 final class Checkpoint {
   static final String FILE_NAME = "checkpoint";
   static final String TEMP_NAME = "checkpoint.tmp";
+
+  /** A preallocated file the next checkpoint is written into, so a full disk cannot stop it. */
+  static final String SPARE_NAME = "checkpoint.spare";
+
   static final int SIZE = 32;
   private static final int MAGIC = 0x504b434c; // "LCKP" little-endian
 
@@ -86,13 +90,33 @@ final class Checkpoint {
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, 24);
     b.putInt(24, (int) crc.getValue());
-    Path temp = directory.resolve(TEMP_NAME);
+    // Write into the spare when there is one: its block exists, so a full disk cannot refuse it.
+    Path spare = directory.resolve(SPARE_NAME);
+    Path temp = Files.exists(spare) ? spare : directory.resolve(TEMP_NAME);
     try (FileChannel ch = io.openReadWrite(temp)) {
-      ch.truncate(0);
       SegmentIo.writeFully(io, ch, b, 0);
+      ch.truncate(SIZE);
       io.force(ch);
     }
     io.move(temp, directory.resolve(FILE_NAME));
     io.forceDirectory(directory);
+    prepareSpare(io, spare);
+  }
+
+  /**
+   * Creates the spare for the next checkpoint. The checkpoint just replaced freed its block, so
+   * this succeeds even on a disk that filled up meanwhile; if it fails, the next write needs a new
+   * block. The spare is not forced: lost in a crash, it is simply made again.
+   */
+  private static void prepareSpare(SegmentIo io, Path spare) {
+    try (FileChannel ch = io.openReadWrite(spare)) {
+      SegmentIo.writeFully(io, ch, ByteBuffer.allocate(SIZE), 0);
+    } catch (IOException e) {
+      try {
+        io.delete(spare);
+      } catch (IOException ignored) {
+        // the next write finds no usable spare and uses the temporary name
+      }
+    }
   }
 }

@@ -62,6 +62,7 @@ import org.slf4j.LoggerFactory;
  * segment-00000000000000000001.seg   segment files, named by a 20-digit segment id
  * segment-00000000000000000002.seg
  * checkpoint                         committed sequence (temp + rename; see below)
+ * checkpoint.spare                   where the next checkpoint is written
  * buffer.lock                        held while a process has the buffer open
  * quarantine/                        damaged segments without one readable frame, kept for a human
  * </pre>
@@ -104,10 +105,12 @@ import org.slf4j.LoggerFactory;
  * +-------+-------+-------+-----------------------+-----------------------+-------+-------+
  * </pre>
  *
- * <p>Written to {@code checkpoint.tmp}, forced, renamed over {@code checkpoint}, directory forced:
- * a crash leaves the old or the new checkpoint. It is written before any segment file is released,
- * periodically while records are committed, and on close. A missing or damaged checkpoint costs
- * duplicates (records delivered again), never loss.
+ * <p>Written into {@code checkpoint.spare} (a 32-byte file prepared after each write, so a disk
+ * that filled up cannot refuse the next checkpoint; {@code checkpoint.tmp} when there is none),
+ * forced, renamed over {@code checkpoint}, directory forced: a crash leaves the old or the new
+ * checkpoint. It is written before any segment file is released, periodically while records are
+ * committed, and on close. A missing or damaged checkpoint costs duplicates (records delivered
+ * again), never loss.
  *
  * <h2>Recovery</h2>
  *
@@ -1401,6 +1404,7 @@ public final class SegmentBuffer implements AutoCloseable {
         } else if (name.endsWith(".seg" + ALLOC_SUFFIX) || name.equals(Checkpoint.TEMP_NAME)) {
           leftovers.add(p); // an allocation or checkpoint write that a crash interrupted
         } else if (!name.equals(Checkpoint.FILE_NAME)
+            && !name.equals(Checkpoint.SPARE_NAME)
             && !name.equals(LOCK_NAME)
             && !name.equals(QUARANTINE)) {
           unknown.add(name);

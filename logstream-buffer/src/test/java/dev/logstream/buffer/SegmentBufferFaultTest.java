@@ -62,6 +62,12 @@ class SegmentBufferFaultTest {
     volatile Predicate<Path> moveFailsTo = p -> false;
     volatile int maxBytesPerWrite = Integer.MAX_VALUE;
 
+    /**
+     * Bytes of new blocks the disk still has for any file (writes past a file's end take them;
+     * replacing or deleting a file gives its size back); unlimited unless a test sets it.
+     */
+    final AtomicLong diskFree = new AtomicLong(Long.MAX_VALUE);
+
     /** Bytes that writes into {@code .seg.alloc} files may still take before the disk is full. */
     final AtomicLong allocationSpace = new AtomicLong(Long.MAX_VALUE);
 
@@ -85,6 +91,13 @@ class SegmentBufferFaultTest {
         }
         n = (int) Math.min(n, left);
         allocationSpace.addAndGet(-n);
+      }
+      long growth = position + n - channel.size();
+      if (growth > 0 && diskFree.get() != Long.MAX_VALUE) {
+        if (diskFree.addAndGet(-growth) < 0) {
+          diskFree.addAndGet(growth);
+          throw new IOException(NO_SPACE);
+        }
       }
       ByteBuffer part = src.slice().limit(n);
       int written = channel.write(part, position);
@@ -135,7 +148,20 @@ class SegmentBufferFaultTest {
         throw new FileSystemException(
             source.toString(), target.toString(), "Read-only file system");
       }
+      long replaced = Files.exists(target) ? Files.size(target) : 0;
       SegmentIo.super.move(source, target);
+      giveBack(replaced);
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+      long size = Files.exists(path) ? Files.size(path) : 0;
+      SegmentIo.super.delete(path);
+      giveBack(size);
+    }
+
+    private void giveBack(long bytes) {
+      diskFree.getAndUpdate(free -> free == Long.MAX_VALUE ? free : free + bytes);
     }
   }
 
@@ -326,7 +352,8 @@ class SegmentBufferFaultTest {
       assertFailedForGood(buffer, message, eio);
       assertThat(buffer.metrics().allocationFailures()).isZero();
     }
-    assertThat(files()).containsExactly("buffer.lock", "checkpoint", segmentName(1));
+    assertThat(files())
+        .containsExactly("buffer.lock", "checkpoint", "checkpoint.spare", segmentName(1));
     assertReopenRecovers(appended, 1);
   }
 
@@ -347,7 +374,8 @@ class SegmentBufferFaultTest {
           .hasMessage(message);
       assertFailedForGood(buffer, message, eio);
     }
-    assertThat(files()).containsExactly("buffer.lock", "checkpoint", segmentName(1));
+    assertThat(files())
+        .containsExactly("buffer.lock", "checkpoint", "checkpoint.spare", segmentName(1));
     assertReopenRecovers(appended, 1);
   }
 
@@ -418,7 +446,8 @@ class SegmentBufferFaultTest {
       assertThat(m.lastSequence()).isEqualTo(2);
       assertThat(buffer.failure()).isNull();
       assertThat(files())
-          .containsExactly("buffer.lock", "checkpoint", segmentName(1), segmentName(2));
+          .containsExactly(
+              "buffer.lock", "checkpoint", "checkpoint.spare", segmentName(1), segmentName(2));
 
       buffer.commit(1); // segment 1 is released and kept for reuse: no new space needed
       assertThat(append(buffer, record(3, 10))).isEqualTo(3);
@@ -447,7 +476,8 @@ class SegmentBufferFaultTest {
       assertThat(m.appendsBlocked()).isEqualTo(1);
       assertThat(m.appendsRejected()).isEqualTo(1);
       assertThat(m.allocationFailures()).isEqualTo(1);
-      assertThat(files()).containsExactly("buffer.lock", "checkpoint", segmentName(1));
+      assertThat(files())
+          .containsExactly("buffer.lock", "checkpoint", "checkpoint.spare", segmentName(1));
     }
   }
 
@@ -468,7 +498,9 @@ class SegmentBufferFaultTest {
       BufferMetrics m = buffer.metrics();
       assertThat(m.allocationFailures()).isEqualTo(1);
       assertThat(m.segmentsInUse()).isEqualTo(2);
-      assertThat(files()).noneMatch(n -> n.endsWith(".alloc")).hasSize(4); // lock, checkpoint
+      assertThat(files())
+          .noneMatch(n -> n.endsWith(".alloc"))
+          .hasSize(5); // lock, checkpoint, spare, 2 segments
       List<Long> seqs = new ArrayList<>();
       List<byte[]> read;
       try (BufferReader reader = buffer.openReader()) {
@@ -619,6 +651,41 @@ class SegmentBufferFaultTest {
   }
 
   @Test
+  void diskFull_afterTheFirstCheckpoint_checkpointsStillGoIntoTheSpare() throws Exception {
+    FaultyIo io = new FaultyIo();
+    List<byte[]> appended = new ArrayList<>();
+    try (SegmentBuffer buffer = open(io, Durability.never(), OverflowPolicy.reject())) {
+      for (int i = 1; i <= 4; i++) {
+        appended.add(record(i, MAX)); // one record per segment
+        append(buffer, appended.get(i - 1));
+      }
+      io.diskFree.set(0); // another process filled the disk
+      buffer.commit(1);
+      buffer.commit(2);
+      buffer.commit(3);
+      assertThat(buffer.failure()).isNull();
+      assertThat(Checkpoint.read(dir).committed()).isEqualTo(3);
+    }
+    assertThat(Checkpoint.read(dir).committed()).isEqualTo(3);
+    assertReopenRecovers(appended, 4);
+  }
+
+  @Test
+  void diskFull_withoutASpare_failsTheBufferNamingTheCause() throws Exception {
+    FaultyIo io = new FaultyIo();
+    try (SegmentBuffer buffer = open(io, Durability.never(), OverflowPolicy.reject())) {
+      for (int i = 1; i <= 2; i++) {
+        append(buffer, record(i, MAX));
+      }
+      Files.delete(dir.resolve(Checkpoint.SPARE_NAME));
+      io.diskFree.set(0);
+      buffer.commit(1);
+      assertThat(buffer.failure())
+          .hasMessageContaining("could not write the checkpoint: " + NO_SPACE);
+    }
+  }
+
+  @Test
   void checkpointRenameFailure_failsTheBufferForGoodAndKeepsTheReleasedSegment() throws Exception {
     FaultyIo io = new FaultyIo();
     List<byte[]> appended = new ArrayList<>();
@@ -634,7 +701,7 @@ class SegmentBufferFaultTest {
       assertThat(cause)
           .isInstanceOf(FileSystemException.class)
           .hasMessage(
-              dir.resolve(Checkpoint.TEMP_NAME)
+              dir.resolve(Checkpoint.SPARE_NAME)
                   + " -> "
                   + dir.resolve(Checkpoint.FILE_NAME)
                   + ": Read-only file system");
@@ -667,13 +734,14 @@ class SegmentBufferFaultTest {
                   + ".alloc -> "
                   + target
                   + ": Read-only file system");
-      assertThat(files()).containsExactly("buffer.lock", "checkpoint");
+      assertThat(files()).containsExactly("buffer.lock", "checkpoint", "checkpoint.spare");
       assertThat(buffer.metrics().allocationFailures()).isEqualTo(1);
       assertThat(buffer.failure()).isNull();
 
       io.moveFailsTo = p -> false;
       assertThat(append(buffer, r)).isEqualTo(1);
-      assertThat(files()).containsExactly("buffer.lock", "checkpoint", segmentName(1));
+      assertThat(files())
+          .containsExactly("buffer.lock", "checkpoint", "checkpoint.spare", segmentName(1));
     }
   }
 }

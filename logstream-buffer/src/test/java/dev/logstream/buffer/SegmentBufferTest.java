@@ -228,6 +228,24 @@ class SegmentBufferTest {
   }
 
   @Test
+  void durabilityInterval_fsyncsInTheBackground_durableSequenceCatchesUp() throws Exception {
+    try (SegmentBuffer buffer =
+        open(Durability.interval(Duration.ofMillis(10)), OverflowPolicy.block(), 4)) {
+      long last = 0;
+      for (int i = 1; i <= 100; i++) {
+        byte[] r = record(i, 100);
+        last = buffer.append(r, 0, r.length);
+      }
+      assertThat(buffer.whenDurable(last)).isCompletedWithValue(last); // page cache suffices
+      long appended = last;
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> buffer.metrics().durableSequence() >= appended);
+      assertThat(buffer.metrics().fsyncs()).isPositive();
+    }
+  }
+
+  @Test
   void concurrentAppenders_everyRecordReadExactlyOnce() throws Exception {
     int threads = 4;
     int perThread = 3000;
