@@ -3,20 +3,10 @@ package dev.logstream.buffer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.logstream.core.sink.RecordOutcome;
-import dev.logstream.core.sink.Sink;
 import dev.logstream.core.sink.SinkLimits;
-import dev.logstream.core.sink.SinkRecord;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,45 +21,6 @@ class DispatcherThreadsTest {
     sinkThreads.shutdownNow();
   }
 
-  /** Completes on its own threads; throttles every seventh record's first attempt. */
-  private final class AsyncSink implements Sink {
-    final Map<Long, AtomicInteger> attempts = new ConcurrentHashMap<>();
-    final Map<Long, AtomicInteger> deliveries = new ConcurrentHashMap<>();
-    volatile boolean answer = true;
-
-    @Override
-    public SinkLimits limits() {
-      return new SinkLimits(100, 1 << 20, 1 << 10);
-    }
-
-    @Override
-    public CompletionStage<List<RecordOutcome>> send(List<SinkRecord> batch) {
-      if (!answer) {
-        return new CompletableFuture<>();
-      }
-      return CompletableFuture.supplyAsync(
-          () -> {
-            List<RecordOutcome> outcomes = new ArrayList<>();
-            for (SinkRecord record : batch) {
-              int attempt =
-                  attempts
-                      .computeIfAbsent(record.sequence(), s -> new AtomicInteger())
-                      .incrementAndGet();
-              if (record.sequence() % 7 == 0 && attempt == 1) {
-                outcomes.add(ScriptedSink.throttled());
-              } else {
-                deliveries
-                    .computeIfAbsent(record.sequence(), s -> new AtomicInteger())
-                    .incrementAndGet();
-                outcomes.add(RecordOutcome.delivered());
-              }
-            }
-            return outcomes;
-          },
-          sinkThreads);
-    }
-  }
-
   private static boolean dispatcherThreadAlive() {
     return Thread.getAllStackTraces().keySet().stream()
         .anyMatch(thread -> thread.getName().equals("logstream-dispatcher") && thread.isAlive());
@@ -79,7 +30,7 @@ class DispatcherThreadsTest {
   void defaultScheduler_asyncSinkWithRetries_deliversEveryRecordOnceAndCloseStopsItsThread() {
     FakeSource source = new FakeSource();
     source.addRecords(10_000, 50);
-    AsyncSink sink = new AsyncSink();
+    AsyncTestSink sink = new AsyncTestSink(new SinkLimits(100, 1 << 20, 1 << 10), sinkThreads);
     Dispatcher dispatcher =
         Dispatcher.builder(source, sink)
             .deadLetterStore(new InMemoryDeadLetterStore())
@@ -105,7 +56,7 @@ class DispatcherThreadsTest {
   void close_batchThatNeverCompletes_returnsAfterTheDrainTimeoutWithoutCommittingIt() {
     FakeSource source = new FakeSource();
     source.addRecords(10, 50);
-    AsyncSink sink = new AsyncSink();
+    AsyncTestSink sink = new AsyncTestSink(new SinkLimits(100, 1 << 20, 1 << 10), sinkThreads);
     sink.answer = false;
     Dispatcher dispatcher =
         Dispatcher.builder(source, sink)

@@ -4,23 +4,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.logstream.core.sink.FatalReason;
-import dev.logstream.core.sink.RecordOutcome;
-import dev.logstream.core.sink.RetryReason;
-import dev.logstream.core.sink.Sink;
 import dev.logstream.core.sink.SinkLimits;
-import dev.logstream.core.sink.SinkRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,47 +31,6 @@ class DispatcherWithSegmentBufferTest {
     sinkThreads.shutdownNow();
   }
 
-  /** Throttles every 7th record's first attempt; records containing "bad" are fatal. */
-  private final class RecordingSink implements Sink {
-    final Map<Long, AtomicInteger> deliveries = new ConcurrentHashMap<>();
-    final Map<Long, AtomicInteger> attempts = new ConcurrentHashMap<>();
-    volatile boolean answer = true;
-
-    @Override
-    public SinkLimits limits() {
-      return new SinkLimits(50, 64 << 10, 4 << 10);
-    }
-
-    @Override
-    public CompletionStage<List<RecordOutcome>> send(List<SinkRecord> batch) {
-      if (!answer) {
-        return new CompletableFuture<>();
-      }
-      return CompletableFuture.supplyAsync(
-          () -> {
-            List<RecordOutcome> outcomes = new ArrayList<>();
-            for (SinkRecord r : batch) {
-              int attempt =
-                  attempts
-                      .computeIfAbsent(r.sequence(), s -> new AtomicInteger())
-                      .incrementAndGet();
-              if (new String(r.payload(), UTF_8).contains("bad")) {
-                outcomes.add(RecordOutcome.fatal(FatalReason.INVALID, "rejected by the test"));
-              } else if (r.sequence() % 7 == 0 && attempt == 1) {
-                outcomes.add(RecordOutcome.retryable(RetryReason.THROTTLED, "throttled"));
-              } else {
-                deliveries
-                    .computeIfAbsent(r.sequence(), s -> new AtomicInteger())
-                    .incrementAndGet();
-                outcomes.add(RecordOutcome.delivered());
-              }
-            }
-            return outcomes;
-          },
-          sinkThreads);
-    }
-  }
-
   private SegmentBuffer openBuffer() throws Exception {
     return SegmentBuffer.builder(dir)
         .segmentSize(64 << 10)
@@ -93,7 +42,7 @@ class DispatcherWithSegmentBufferTest {
   @Test
   void dispatcher_appendsWhileRunning_deliversEveryRecordOnceAndReleasesSegments()
       throws Exception {
-    RecordingSink sink = new RecordingSink();
+    AsyncTestSink sink = new AsyncTestSink(new SinkLimits(50, 64 << 10, 4 << 10), sinkThreads);
     try (SegmentBuffer buffer = openBuffer();
         DirectoryDeadLetterStore dead = DirectoryDeadLetterStore.open(dir.resolve("dead-letter"))) {
       // a poll interval of a minute: only the buffer's append notification can wake it in time
@@ -132,7 +81,7 @@ class DispatcherWithSegmentBufferTest {
   @Test
   void dispatcher_stoppedWithUndeliveredRecords_restartDeliversTheRestAfterReopen()
       throws Exception {
-    RecordingSink sink = new RecordingSink();
+    AsyncTestSink sink = new AsyncTestSink(new SinkLimits(50, 64 << 10, 4 << 10), sinkThreads);
     sink.answer = false;
     try (SegmentBuffer buffer = openBuffer();
         DirectoryDeadLetterStore dead = DirectoryDeadLetterStore.open(dir.resolve("dead-letter"))) {
