@@ -44,9 +44,6 @@ final class Segment {
   /** Guarded by the flusher: bytes [0, syncedEnd) were forced to the device. */
   int syncedEnd;
 
-  /** Records written (or recovered) into this segment. */
-  long recordCount;
-
   /** Recovered segments only: byte ranges [from, to) that readers must jump over (corruption). */
   int[] skips = new int[0];
 
@@ -103,10 +100,6 @@ final class Segment {
     } else if (r < 0) {
       throw new IllegalStateException("segment " + id + " released more often than pinned");
     }
-  }
-
-  int references() {
-    return references.get();
   }
 
   /** Bytes of the segment in use by frames. */

@@ -753,7 +753,6 @@ public final class SegmentBuffer implements AutoCloseable {
     }
     map.put(at, h.array(), 0, FRAME_HEADER_SIZE);
     s.writePosition = at + frame;
-    s.recordCount++;
     nextSequence = sequence + 1;
     recordsAppended++;
     bytesAppended += length;
@@ -1524,7 +1523,6 @@ public final class SegmentBuffer implements AutoCloseable {
       s.writePosition = r.validEnd;
       s.publishedEnd = r.validEnd;
       s.lastSequence = r.last;
-      s.recordCount = r.count;
       s.skips = r.skipArray();
       s.syncedEnd = 0;
       if (r.last <= committed) {
