@@ -829,6 +829,10 @@ public final class SegmentBuffer implements AutoCloseable {
       released.add(head);
     }
     updateReleasable();
+    if (!released.isEmpty()) {
+      // room for a new segment now, even if a reader still holds a released one (no handBack yet)
+      roomFreed.signalAll();
+    }
     return released;
   }
 
@@ -907,6 +911,7 @@ public final class SegmentBuffer implements AutoCloseable {
   }
 
   private void writeCheckpoint() {
+    IOException failed = null;
     synchronized (checkpointLock) {
       long value = committed;
       if (value == checkpointed && Files.exists(directory.resolve(Checkpoint.FILE_NAME))) {
@@ -916,8 +921,12 @@ public final class SegmentBuffer implements AutoCloseable {
         Checkpoint.write(io, directory, value, clock.millis());
         checkpointed = value;
       } catch (IOException e) {
-        fail("could not write the checkpoint", e);
+        failed = e;
       }
+    }
+    // fail() takes the buffer lock, and appenders hold it while they wait for the checkpoint lock
+    if (failed != null) {
+      fail("could not write the checkpoint", failed);
     }
   }
 
