@@ -176,6 +176,37 @@ class SegmentBufferConcurrencyTest {
     }
   }
 
+  @Test
+  void blockedBatch_commitDeliversTheActiveSegment_batchProceeds() throws Exception {
+    ExecutorService threads =
+        Executors.newSingleThreadExecutor(SegmentBufferConcurrencyTest::daemon);
+    int max = SegmentFormat.maxPayload(SEGMENT);
+    SegmentBuffer buffer =
+        SegmentBuffer.builder(dir)
+            .segmentSize(SEGMENT)
+            .maxSegments(2)
+            .durability(Durability.never())
+            .overflow(OverflowPolicy.block(Duration.ofMinutes(1)))
+            .open();
+    try {
+      append(buffer, 100); // the active segment holds 1
+      // two new segments: room only once record 1 is delivered and its segment can be released
+      Future<AppendResult> batch =
+          threads.submit(
+              () -> buffer.appendAll(List.of(ByteBuffer.allocate(max), ByteBuffer.allocate(max))));
+      await().atMost(Duration.ofSeconds(5)).until(() -> buffer.metrics().appendsBlocked() == 1);
+
+      buffer.commit(1); // the active segment is now fully delivered: a commit needs no lock
+
+      AppendResult result = batch.get(5, TimeUnit.SECONDS);
+      assertThat(result.firstSequence()).isEqualTo(2);
+      assertThat(result.lastSequence()).isEqualTo(3);
+    } finally {
+      buffer.close(); // fails a still blocked batch
+      threads.shutdownNow();
+    }
+  }
+
   /* --------------- stress --------------- */
 
   /** A payload that names its writer and its number and can be checked byte for byte. */
