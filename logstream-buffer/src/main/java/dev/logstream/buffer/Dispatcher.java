@@ -153,7 +153,8 @@ public final class Dispatcher implements AutoCloseable {
 
   /* state, guarded by lock */
   private final ReentrantLock lock = new ReentrantLock();
-  private State state = State.NEW;
+  // written under lock; volatile for isStopped(), which runs without it
+  private volatile State state = State.NEW;
   private final CommitTracker tracker = new CommitTracker();
   private final ArrayDeque<Pending> ready = new ArrayDeque<>();
   private final PriorityQueue<Pending> retries =
@@ -555,13 +556,12 @@ public final class Dispatcher implements AutoCloseable {
     stopped.complete(drained);
   }
 
+  /**
+   * Lock-free: requestPump runs in the buffer's append listener, under the buffer lock, and the
+   * dispatcher takes the buffer lock under its own (reading, committing, closing its reader).
+   */
   private boolean isStopped() {
-    lock.lock();
-    try {
-      return state == State.STOPPED;
-    } finally {
-      lock.unlock();
-    }
+    return state == State.STOPPED;
   }
 
   private void shutDownOwnScheduler() {

@@ -152,6 +152,10 @@ public final class SegmentBuffer implements AutoCloseable {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition roomFreed = lock.newCondition();
+
+  /** Signalled when a segment may leave the live list: a commit, a release, close or failure. */
+  private final Condition liveShrank = lock.newCondition();
+
   private final Condition appended = lock.newCondition();
   private final ArrayDeque<Segment> live = new ArrayDeque<>();
   private final ArrayDeque<Segment> free = new ArrayDeque<>();
@@ -167,6 +171,7 @@ public final class SegmentBuffer implements AutoCloseable {
   private long nextSequence = 1;
   private long nextSegmentId = 1;
   private int readersWaiting;
+  private volatile int appendersWaiting;
   private List<Runnable> appendListeners = new ArrayList<>();
   private boolean warnedFull;
   private RecoveryReport recoveryReport;
@@ -489,22 +494,28 @@ public final class SegmentBuffer implements AutoCloseable {
         appendsBlocked++;
         long timeoutNanos = overflow.timeout().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         long remaining = timeoutNanos;
-        while (segmentsAvailable(keepActive) < needed) {
-          checkUsable();
-          if (remaining <= 0) {
-            appendsRejected++;
-            throw new BufferFullException(
-                fullMessage(bytes)
-                    + "; waited "
-                    + overflow.timeout().orElseThrow()
-                    + " for a segment to be delivered");
+        // published before committed is read below; commit() reads it after publishing committed
+        appendersWaiting++;
+        try {
+          while (segmentsAvailable(keepActive) < needed) {
+            checkUsable();
+            if (remaining <= 0) {
+              appendsRejected++;
+              throw new BufferFullException(
+                  fullMessage(bytes)
+                      + "; waited "
+                      + overflow.timeout().orElseThrow()
+                      + " for a segment to be delivered");
+            }
+            try {
+              remaining = liveShrank.awaitNanos(remaining);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new BufferException("interrupted while waiting for room in " + directory, e);
+            }
           }
-          try {
-            remaining = roomFreed.awaitNanos(remaining);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BufferException("interrupted while waiting for room in " + directory, e);
-          }
+        } finally {
+          appendersWaiting--;
         }
         checkUsable();
       }
@@ -798,12 +809,22 @@ public final class SegmentBuffer implements AutoCloseable {
     // Lock-free unless a segment is done. roll() publishes releasableAt before it reads committed
     // and this reads releasableAt after publishing committed, so one of the two releases it.
     if (sequence < releasableAt) {
+      if (appendersWaiting > 0) {
+        // a fully delivered active segment counts as room for a blocked append (Dekker as above)
+        lock.lock();
+        try {
+          liveShrank.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
       return;
     }
     List<Segment> released;
     lock.lock();
     try {
       released = detachDelivered();
+      liveShrank.signalAll(); // also when a racing commit released the head: the active may be done
     } finally {
       lock.unlock();
     }
@@ -828,6 +849,10 @@ public final class SegmentBuffer implements AutoCloseable {
       released.add(head);
     }
     updateReleasable();
+    if (!released.isEmpty()) {
+      // room for a new segment now, even if a reader still holds a released one (no handBack yet)
+      liveShrank.signalAll();
+    }
     return released;
   }
 
@@ -906,6 +931,7 @@ public final class SegmentBuffer implements AutoCloseable {
   }
 
   private void writeCheckpoint() {
+    IOException failed = null;
     synchronized (checkpointLock) {
       long value = committed;
       if (value == checkpointed && Files.exists(directory.resolve(Checkpoint.FILE_NAME))) {
@@ -915,8 +941,12 @@ public final class SegmentBuffer implements AutoCloseable {
         Checkpoint.write(io, directory, value, clock.millis());
         checkpointed = value;
       } catch (IOException e) {
-        fail("could not write the checkpoint", e);
+        failed = e;
       }
+    }
+    // fail() takes the buffer lock, and appenders hold it while they wait for the checkpoint lock
+    if (failed != null) {
+      fail("could not write the checkpoint", failed);
     }
   }
 
@@ -938,6 +968,7 @@ public final class SegmentBuffer implements AutoCloseable {
     lock.lock();
     try {
       roomFreed.signalAll();
+      liveShrank.signalAll();
       appended.signalAll();
     } finally {
       lock.unlock();
@@ -1130,6 +1161,7 @@ public final class SegmentBuffer implements AutoCloseable {
       }
       closed = true;
       roomFreed.signalAll();
+      liveShrank.signalAll();
       appended.signalAll();
     } finally {
       lock.unlock();
