@@ -36,6 +36,7 @@ import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
@@ -281,6 +282,7 @@ public final class KinesisSink implements Sink {
     }
     for (Pending p : dropped) {
       p.failAll(RecordOutcome.retryable(RetryReason.NETWORK, "sink closed"), "SinkClosed");
+      p.complete();
     }
     if (ownsClient) {
       client.close();
@@ -305,6 +307,7 @@ public final class KinesisSink implements Sink {
     }
     if (rejected) {
       pending.failAll(RecordOutcome.retryable(RetryReason.NETWORK, "sink closed"), "SinkClosed");
+      pending.complete();
     } else if (start) {
       start(pending);
     }
@@ -588,6 +591,7 @@ public final class KinesisSink implements Sink {
     private PartitionKeyStrategy partitionKeys;
     private RequestPlanner planner;
     private LongSupplier nanoClock;
+    private SdkEventLoopGroup eventLoopGroup;
 
     private Builder(String stream) {
       this.stream = stream;
@@ -824,6 +828,16 @@ public final class KinesisSink implements Sink {
       return this;
     }
 
+    /**
+     * Shares an event loop group between clients, which then do not shut it down on close (a
+     * client's own group takes 2 seconds to shut down); for tests.
+     */
+    Builder eventLoopGroup(SdkEventLoopGroup value) {
+      requireUnset("eventLoopGroup", eventLoopGroup);
+      eventLoopGroup = Objects.requireNonNull(value, "eventLoopGroup");
+      return this;
+    }
+
     /** Replaces {@link System#nanoTime()} for request latency; for tests. */
     Builder nanoClock(LongSupplier value) {
       requireUnset("nanoClock", nanoClock);
@@ -885,12 +899,16 @@ public final class KinesisSink implements Sink {
                 + attempt
                 + ")");
       }
+      NettyNioAsyncHttpClient.Builder http =
+          NettyNioAsyncHttpClient.builder()
+              .protocol(protocol == null ? Protocol.HTTP1_1 : protocol)
+              .maxConcurrency(concurrency);
+      if (eventLoopGroup != null) {
+        http.eventLoopGroup(eventLoopGroup);
+      }
       KinesisAsyncClientBuilder b =
           KinesisAsyncClient.builder()
-              .httpClientBuilder(
-                  NettyNioAsyncHttpClient.builder()
-                      .protocol(protocol == null ? Protocol.HTTP1_1 : protocol)
-                      .maxConcurrency(concurrency))
+              .httpClientBuilder(http)
               .overrideConfiguration(
                   ClientOverrideConfiguration.builder()
                       .retryStrategy(AwsRetryStrategy.doNotRetry())
