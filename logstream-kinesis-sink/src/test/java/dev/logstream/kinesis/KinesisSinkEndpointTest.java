@@ -20,10 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
-import software.amazon.awssdk.regions.Region;
 
 /** The sink against an in-process endpoint that scripts Kinesis faults. */
 class KinesisSinkEndpointTest {
@@ -44,20 +40,6 @@ class KinesisSinkEndpointTest {
     for (int i = closeables.size() - 1; i >= 0; i--) {
       closeables.get(i).close();
     }
-  }
-
-  /** One event loop group for all clients: a client's own takes 2 s to shut down. */
-  static final SdkEventLoopGroup EVENT_LOOPS =
-      SdkEventLoopGroup.builder().numberOfThreads(2).build();
-
-  static KinesisSink.Builder sinkTo(FaultyKinesisEndpoint endpoint, String stream) {
-    return KinesisSink.builder(stream)
-        .eventLoopGroup(EVENT_LOOPS)
-        .region(Region.US_EAST_1)
-        .endpointOverride(endpoint.uri())
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDTEST", "test")))
-        .cbor(false);
   }
 
   private KinesisSink open(KinesisSink.Builder builder) {
@@ -91,7 +73,7 @@ class KinesisSinkEndpointTest {
   @Test
   void send_allAccepted_sendsJsonWithExactPayloadsAndRandomKeysAndCountsThem() throws Exception {
     FaultyKinesisEndpoint endpoint = endpoint();
-    KinesisSink sink = open(sinkTo(endpoint, "logs"));
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs"));
     List<SinkRecord> batch = records(3);
 
     assertThat(send(sink, batch))
@@ -124,7 +106,7 @@ class KinesisSinkEndpointTest {
   void send_streamArn_sendsStreamArn() throws Exception {
     FaultyKinesisEndpoint endpoint = endpoint();
     String arn = "arn:aws:kinesis:us-east-1:123456789012:stream/logs";
-    KinesisSink sink = open(sinkTo(endpoint, arn));
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, arn));
 
     assertThat(send(sink, records(1))).containsExactly(RecordOutcome.delivered());
 
@@ -143,7 +125,7 @@ class KinesisSinkEndpointTest {
                   case 4 -> "KMSThrottlingException";
                   default -> null;
                 }));
-    KinesisSink sink = open(sinkTo(endpoint, "logs"));
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs"));
 
     List<RecordOutcome> outcomes = send(sink, records(6));
 
@@ -182,7 +164,7 @@ class KinesisSinkEndpointTest {
                   case 1 -> "KMSDisabledException";
                   default -> null;
                 }));
-    KinesisSink sink = open(sinkTo(endpoint, "logs"));
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs"));
 
     List<RecordOutcome> outcomes = send(sink, records(3));
 
@@ -214,7 +196,7 @@ class KinesisSinkEndpointTest {
       int status, String type, String expected) throws Exception {
     FaultyKinesisEndpoint endpoint = endpoint();
     endpoint.then(FaultyKinesisEndpoint.error(status, type, "slow down"));
-    KinesisSink sink = open(sinkTo(endpoint, "logs"));
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs"));
 
     List<RecordOutcome> outcomes = send(sink, records(3));
 
@@ -230,7 +212,7 @@ class KinesisSinkEndpointTest {
   void send_serverErrorWithoutBody_isRetryableForEveryRecord(int status) throws Exception {
     FaultyKinesisEndpoint endpoint = endpoint();
     endpoint.then(FaultyKinesisEndpoint.error(status, null, null));
-    KinesisSink sink = open(sinkTo(endpoint, "logs"));
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs"));
 
     List<RecordOutcome> outcomes = send(sink, records(2));
 
@@ -254,7 +236,7 @@ class KinesisSinkEndpointTest {
     endpoint.then(endpoint.hang());
     KinesisSink sink =
         open(
-            sinkTo(endpoint, "logs")
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
                 .apiCallAttemptTimeout(Duration.ofMillis(300))
                 .apiCallTimeout(Duration.ofSeconds(5)));
 
@@ -277,7 +259,7 @@ class KinesisSinkEndpointTest {
   @Test
   void send_endpointDown_answersNetworkForEveryRecord() throws Exception {
     FaultyKinesisEndpoint endpoint = endpoint();
-    KinesisSink sink = open(sinkTo(endpoint, "logs"));
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs"));
     endpoint.close();
 
     List<RecordOutcome> outcomes = send(sink, records(2));
@@ -298,7 +280,7 @@ class KinesisSinkEndpointTest {
     // 500 records of 99 data bytes + a 1-byte key = 50,000 bytes
     KinesisSink sink =
         open(
-            sinkTo(endpoint, "logs")
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
                 .maxRequestBytes(50_000)
                 .maxRecordBytes(100)
                 .partitionKeys(PartitionKeyStrategy.fixed("k")));
@@ -317,7 +299,7 @@ class KinesisSinkEndpointTest {
     FaultyKinesisEndpoint endpoint = endpoint();
     KinesisSink sink =
         open(
-            sinkTo(endpoint, "logs")
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
                 .maxRequestBytes(50_000)
                 .maxRecordBytes(200)
                 .partitionKeys(PartitionKeyStrategy.fixed("k")));
@@ -346,7 +328,7 @@ class KinesisSinkEndpointTest {
     FaultyKinesisEndpoint endpoint = endpoint();
     KinesisSink sink =
         open(
-            sinkTo(endpoint, "logs")
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
                 .maxRequestBytes(1000)
                 .maxRecordBytes(100)
                 .partitionKeys(PartitionKeyStrategy.fixed("k")));
@@ -368,7 +350,7 @@ class KinesisSinkEndpointTest {
   @Test
   void send_onlyTooLargeRecords_completesWithoutARequest() throws Exception {
     FaultyKinesisEndpoint endpoint = endpoint();
-    KinesisSink sink = open(sinkTo(endpoint, "logs").maxRecordBytes(100));
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs").maxRecordBytes(100));
 
     List<RecordOutcome> outcomes = send(sink, sized(100));
 
@@ -385,7 +367,10 @@ class KinesisSinkEndpointTest {
         FaultyKinesisEndpoint.error(400, "ThrottlingException", "Rate exceeded"),
         endpoint.perRecord((i, e) -> null));
     KinesisSink sink =
-        open(sinkTo(endpoint, "logs").maxRecordsPerRequest(2).maxRequestsInFlight(1));
+        open(
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
+                .maxRecordsPerRequest(2)
+                .maxRequestsInFlight(1));
 
     List<RecordOutcome> outcomes = send(sink, records(5));
 
@@ -407,7 +392,7 @@ class KinesisSinkEndpointTest {
     FaultyKinesisEndpoint endpoint = endpoint();
     CountDownLatch release = new CountDownLatch(1);
     endpoint.then(endpoint.held(release, endpoint.perRecord((i, e) -> null)));
-    KinesisSink sink = open(sinkTo(endpoint, "logs").maxRequestsInFlight(1));
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs").maxRequestsInFlight(1));
 
     CompletableFuture<List<RecordOutcome>> first = sink.send(records(2)).toCompletableFuture();
     await().until(() -> endpoint.requests.size() == 1);
@@ -428,7 +413,7 @@ class KinesisSinkEndpointTest {
   @Test
   void send_afterClose_answersEveryRecordRetryableWithoutARequest() throws Exception {
     FaultyKinesisEndpoint endpoint = endpoint();
-    KinesisSink sink = sinkTo(endpoint, "logs").build();
+    KinesisSink sink = KinesisEndpointSinks.sinkTo(endpoint, "logs").build();
     sink.close();
 
     assertThat(send(sink, records(2)))
@@ -439,7 +424,10 @@ class KinesisSinkEndpointTest {
   @Test
   void send_partitionKeyFromTag_sendsTheTagAsKey() throws Exception {
     FaultyKinesisEndpoint endpoint = endpoint();
-    KinesisSink sink = open(sinkTo(endpoint, "logs").partitionKeys(PartitionKeyStrategy.tag()));
+    KinesisSink sink =
+        open(
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
+                .partitionKeys(PartitionKeyStrategy.tag()));
     List<SinkRecord> batch =
         List.of(
             new SinkRecord(
