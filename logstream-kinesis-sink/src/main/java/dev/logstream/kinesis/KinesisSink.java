@@ -289,6 +289,11 @@ public final class KinesisSink implements Sink {
     }
   }
 
+  /** The client, for tests. */
+  KinesisAsyncClient client() {
+    return client;
+  }
+
   private void submit(Pending pending) {
     boolean start;
     boolean rejected = false;

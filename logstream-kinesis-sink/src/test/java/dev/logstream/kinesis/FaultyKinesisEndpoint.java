@@ -56,6 +56,9 @@ final class FaultyKinesisEndpoint implements AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   final List<Received> requests = new CopyOnWriteArrayList<>();
 
+  /** The content type of every request, valid or not. */
+  final List<String> contentTypes = new CopyOnWriteArrayList<>();
+
   /** Entries answered with success, in answer order. */
   final List<Entry> accepted = new CopyOnWriteArrayList<>();
 
@@ -118,6 +121,7 @@ final class FaultyKinesisEndpoint implements AutoCloseable {
       String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
       String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
       byte[] body = exchange.getRequestBody().readAllBytes();
+      contentTypes.add(contentType);
       if (!"Kinesis_20131202.PutRecords".equals(target)
           || !"application/x-amz-json-1.1".equals(contentType)) {
         send(

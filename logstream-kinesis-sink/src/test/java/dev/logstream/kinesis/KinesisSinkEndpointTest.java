@@ -20,6 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 /** The sink against an in-process endpoint that scripts Kinesis faults. */
 class KinesisSinkEndpointTest {
@@ -438,5 +442,81 @@ class KinesisSinkEndpointTest {
     assertThat(send(sink, batch)).containsExactly(RecordOutcome.delivered());
 
     assertThat(endpoint.requests.get(0).entries().get(0).partitionKey()).isEqualTo("app.web");
+  }
+
+  @Test
+  void send_badKeysFromTheStrategy_answersThoseRecordsInvalidAndSendsTheRest() throws Exception {
+    FaultyKinesisEndpoint endpoint = endpoint();
+    PartitionKeyStrategy keys =
+        payload ->
+            switch (payload.length) {
+              case 1 -> "";
+              case 2 -> "k".repeat(257);
+              case 3 -> throw new IllegalStateException("boom");
+              default -> "ok";
+            };
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs").partitionKeys(keys));
+
+    List<RecordOutcome> outcomes = send(sink, sized(1, 2, 3, 4));
+
+    assertThat(outcomes)
+        .containsExactly(
+            RecordOutcome.fatal(
+                FatalReason.INVALID, "partition key must be 1 to 256 characters, got 0"),
+            RecordOutcome.fatal(
+                FatalReason.INVALID, "partition key must be 1 to 256 characters, got 257"),
+            RecordOutcome.fatal(
+                FatalReason.INVALID,
+                "partition key strategy failed: java.lang.IllegalStateException: boom"),
+            RecordOutcome.delivered());
+    assertThat(endpoint.requests.get(0).entries()).hasSize(1);
+    assertThat(sink.metrics().fatalRecords()).isEqualTo(Map.of(FatalReason.INVALID, 3L));
+  }
+
+  @Test
+  void send_multibyteKey_countsItsUtf8BytesAgainstTheRecordLimit() throws Exception {
+    FaultyKinesisEndpoint endpoint = endpoint();
+    KinesisSink sink =
+        open(
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
+                .maxRecordBytes(100)
+                .partitionKeys(PartitionKeyStrategy.fixed("\u00fc")));
+
+    assertThat(send(sink, sized(98, 99)))
+        .containsExactly(
+            RecordOutcome.delivered(),
+            RecordOutcome.fatal(FatalReason.TOO_LARGE, "too large: 101 bytes > 100"));
+    assertThat(endpoint.requests.get(0).entries().get(0).partitionKey()).isEqualTo("\u00fc");
+  }
+
+  @Test
+  void send_cborOn_sendsCbor() throws Exception {
+    FaultyKinesisEndpoint endpoint = endpoint();
+    KinesisSink sink =
+        open(
+            KinesisSink.builder("logs")
+                .eventLoopGroup(KinesisEndpointSinks.EVENT_LOOPS)
+                .region(Region.US_EAST_1)
+                .endpointOverride(endpoint.uri())
+                .credentialsProvider(
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDTEST", "test")))
+                .cbor(true));
+
+    List<RecordOutcome> outcomes = send(sink, records(1));
+
+    assertThat(endpoint.contentTypes).containsExactly("application/x-amz-cbor-1.1");
+    assertThat(outcomes).hasSize(1).first().isInstanceOf(RecordOutcome.Retryable.class);
+  }
+
+  @Test
+  void close_givenClient_leavesItOpen() throws Exception {
+    FaultyKinesisEndpoint endpoint = endpoint();
+    KinesisSink owner = open(KinesisEndpointSinks.sinkTo(endpoint, "logs"));
+    KinesisAsyncClient client = owner.client();
+    KinesisSink borrower = KinesisSink.builder("logs").client(client).build();
+    borrower.close();
+
+    assertThat(send(owner, records(1))).containsExactly(RecordOutcome.delivered());
   }
 }
