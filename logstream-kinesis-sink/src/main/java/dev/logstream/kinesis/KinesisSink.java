@@ -220,7 +220,13 @@ public final class KinesisSink implements Sink {
   @Override
   public CompletionStage<List<RecordOutcome>> send(List<SinkRecord> batch) {
     RecordOutcome[] outcomes = new RecordOutcome[batch.size()];
-    List<RequestPlanner.PlannedRequest> plan = planner.plan(batch, outcomes);
+    List<RequestPlanner.PlannedRequest> plan;
+    try {
+      plan = planner.plan(batch, outcomes);
+    } catch (RuntimeException bug) {
+      LOG.error("Kinesis sink failed to build the requests of a batch", bug);
+      return CompletableFuture.failedFuture(bug);
+    }
     for (RecordOutcome o : outcomes) {
       if (o instanceof RecordOutcome.Fatal f) {
         countFatal(f.reason(), 1);

@@ -198,10 +198,14 @@ final class FaultyKinesisEndpoint implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     stopping.countDown();
     server.stop(0);
     threads.shutdownNow();
-    threads.awaitTermination(5, TimeUnit.SECONDS);
+    try {
+      threads.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -15,7 +15,9 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 class KinesisSinkBuilderTest {
 
   private static KinesisSink.Builder builder() {
-    return KinesisSink.builder("logs").region(Region.US_EAST_1);
+    return KinesisSink.builder("logs")
+        .region(Region.US_EAST_1)
+        .eventLoopGroup(KinesisEndpointSinks.EVENT_LOOPS);
   }
 
   @Test
@@ -151,6 +153,7 @@ class KinesisSinkBuilderTest {
     String before = System.getProperty("aws.cborEnabled");
     try (KinesisSink sink = builder().cbor(false).build()) {
       assertThat(System.getProperty("aws.cborEnabled")).isEqualTo(before);
+      assertThat(sink.limits().maxRecordsPerBatch()).isEqualTo(500);
     }
   }
 }
