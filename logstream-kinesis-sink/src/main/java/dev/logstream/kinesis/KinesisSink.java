@@ -210,9 +210,10 @@ public final class KinesisSink implements Sink {
 
   /**
    * Sends a batch as one or more PutRecords requests, without blocking, and completes with one
-   * outcome per record (see the class documentation for the classification). The stage never
-   * completes exceptionally; after {@link #close()} every record is answered retryable {@link
-   * RetryReason#NETWORK}.
+   * outcome per record (see the class documentation for the classification). Failures of whole
+   * requests are answered as outcomes too, so the stage completes exceptionally only if the sink
+   * fails to build the requests (a bug, which the dispatcher retries). After {@link #close()} every
+   * record is answered retryable {@link RetryReason#NETWORK}.
    *
    * @param batch the records; payloads are wrapped, not copied, and never modified
    * @return a stage completing with one outcome per record, index-aligned with {@code batch}

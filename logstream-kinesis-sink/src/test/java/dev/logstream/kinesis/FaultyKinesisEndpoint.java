@@ -96,6 +96,35 @@ final class FaultyKinesisEndpoint implements AutoCloseable {
     };
   }
 
+  /** Answers a PutRecords response with one entry fewer than the request. */
+  static Answer shortResponse() {
+    return (request, exchange) -> {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("FailedRecordCount", 0);
+      ArrayNode records = body.putArray("Records");
+      for (int i = 1; i < request.entries().size(); i++) {
+        records.addObject().put("SequenceNumber", "1").put("ShardId", "shardId-000000000000");
+      }
+      send(exchange, 200, JSON.writeValueAsBytes(body));
+    };
+  }
+
+  /** The access key id of the SigV4 {@code Authorization} header of every valid request. */
+  final List<String> accessKeys = new CopyOnWriteArrayList<>();
+
+  /** Answers {@code ExpiredTokenException} to requests signed with {@code expiredKey}. */
+  Answer expiring(String expiredKey) {
+    return (request, exchange) -> {
+      String auth = exchange.getRequestHeaders().getFirst("Authorization");
+      if (auth != null && auth.contains("Credential=" + expiredKey + "/")) {
+        error(400, "ExpiredTokenException", "The security token included in the request is expired")
+            .answer(request, exchange);
+      } else {
+        respondPerRecord(request, exchange, defaultPerRecord);
+      }
+    };
+  }
+
   /** Holds the response until {@code release} is counted down (or the endpoint closes). */
   Answer held(CountDownLatch release, Answer then) {
     return (request, exchange) -> {
@@ -146,6 +175,11 @@ final class FaultyKinesisEndpoint implements AutoCloseable {
       JsonNode stream = json.has("StreamARN") ? json.get("StreamARN") : json.get("StreamName");
       Received received = new Received(target, contentType, stream.asText(), List.copyOf(entries));
       requests.add(received);
+      String auth = exchange.getRequestHeaders().getFirst("Authorization");
+      if (auth != null && auth.contains("Credential=")) {
+        int from = auth.indexOf("Credential=") + "Credential=".length();
+        accessKeys.add(auth.substring(from, auth.indexOf('/', from)));
+      }
       Answer answer = script.poll();
       if (answer == null) {
         respondPerRecord(received, exchange, defaultPerRecord);

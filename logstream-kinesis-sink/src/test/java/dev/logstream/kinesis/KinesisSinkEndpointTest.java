@@ -16,11 +16,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
@@ -518,5 +522,68 @@ class KinesisSinkEndpointTest {
     borrower.close();
 
     assertThat(send(owner, records(1))).containsExactly(RecordOutcome.delivered());
+  }
+
+  @Test
+  void send_expiredCredentials_answersRetryableAndTheNextAttemptUsesRefreshedCredentials()
+      throws Exception {
+    FaultyKinesisEndpoint endpoint = endpoint();
+    endpoint.then(endpoint.expiring("AKIDOLD"), endpoint.expiring("AKIDOLD"));
+    AtomicInteger resolved = new AtomicInteger();
+    // a provider that hands out expired credentials first and fresh ones once asked again, like
+    // the SDK's refreshing providers near expiry
+    AwsCredentialsProvider refreshing =
+        () ->
+            AwsSessionCredentials.create(
+                resolved.getAndIncrement() == 0 ? "AKIDOLD" : "AKIDNEW", "secret", "token");
+    KinesisSink sink =
+        open(
+            KinesisSink.builder("logs")
+                .eventLoopGroup(KinesisEndpointSinks.EVENT_LOOPS)
+                .region(Region.US_EAST_1)
+                .endpointOverride(endpoint.uri())
+                .credentialsProvider(refreshing)
+                .cbor(false));
+
+    assertThat(send(sink, records(2)))
+        .containsOnly(
+            RecordOutcome.retryable(
+                RetryReason.INTERNAL_FAILURE,
+                "ExpiredTokenException: The security token included in the request is expired"));
+    assertThat(send(sink, records(2))).containsOnly(RecordOutcome.delivered());
+    assertThat(endpoint.accessKeys).containsExactly("AKIDOLD", "AKIDNEW");
+  }
+
+  @Test
+  void send_responseWithTooFewEntries_answersEveryRecordRetryable() throws Exception {
+    FaultyKinesisEndpoint endpoint = endpoint();
+    endpoint.then(FaultyKinesisEndpoint.shortResponse());
+    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs"));
+
+    assertThat(send(sink, records(3)))
+        .containsOnly(
+            RecordOutcome.retryable(
+                RetryReason.INTERNAL_FAILURE, "PutRecords response has 2 entries for 3 records"));
+    assertThat(sink.metrics().failuresByErrorCode()).isEqualTo(Map.of("MalformedResponse", 3L));
+  }
+
+  @Test
+  void metrics_requestLatency_isMeasuredWithTheClock() throws Exception {
+    FaultyKinesisEndpoint endpoint = endpoint();
+    AtomicLong now = new AtomicLong();
+    // each reading advances 7 ms: every request takes exactly 7 ms
+    KinesisSink sink =
+        open(
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
+                .nanoClock(() -> now.getAndAdd(7_000_000L)));
+
+    send(sink, records(1));
+    send(sink, records(1));
+
+    KinesisSinkMetrics m = sink.metrics();
+    assertThat(m.requestLatencyCount()).isEqualTo(2);
+    assertThat(m.requestLatencyTotal()).isEqualTo(Duration.ofMillis(14));
+    assertThat(m.requestLatencyMax()).isEqualTo(Duration.ofMillis(7));
+    assertThat(m.requestLatencyMean()).isEqualTo(Duration.ofMillis(7));
   }
 }
