@@ -1,0 +1,347 @@
+package dev.logstream.kinesis.mock;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/**
+ * Runs kinesis-mock (npm {@code kinesis-local} 0.6.2, the mock LocalStack uses) for one test class:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final KinesisMockExtension KINESIS = KinesisMockExtension.withStreams("logs:1", "wide:4");
+ * }</pre>
+ *
+ * <p>Before the class's tests it installs the package if missing ({@link KinesisMockInstall}),
+ * starts {@code node main.js} from the package folder on free loopback ports with {@code
+ * INITIALIZE_STREAMS}, and waits until every stream is {@code ACTIVE}; after them it closes the
+ * clients it made and destroys the process tree. The mock's output goes to {@code
+ * target/kinesis-mock/<test class>.log}.
+ *
+ * <p>The mock is slow (about 1,000 records/s through PutRecords, slower as data accumulates): use
+ * it for correctness with small volumes. It needs SigV4 headers (any credentials) and HTTP/1.1: the
+ * SDK's HTTP/2 attempt hangs it. CBOR, the SDK's default for Kinesis, works.
+ */
+public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCallback {
+
+  /** The region the mock and its clients use. */
+  public static final Region REGION = Region.US_EAST_1;
+
+  private static final Logger LOG = LoggerFactory.getLogger(KinesisMockExtension.class);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  private static final int START_ATTEMPTS = 3;
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final List<String> streams;
+  private final List<KinesisAsyncClient> clients = new CopyOnWriteArrayList<>();
+  private Process process;
+  private Thread shutdownHook;
+  private URI endpoint;
+  private Path log;
+  private Duration startTime;
+
+  private KinesisMockExtension(List<String> streams) {
+    this.streams = streams;
+  }
+
+  /**
+   * A mock that creates the given streams at start.
+   *
+   * @param streams {@code name:shards}, for example {@code "logs:1"}
+   * @return the extension, to register in a static field
+   */
+  public static KinesisMockExtension withStreams(String... streams) {
+    if (streams.length == 0) {
+      throw new IllegalArgumentException("streams must not be empty");
+    }
+    for (String stream : streams) {
+      if (!stream.matches("[a-zA-Z0-9_.-]+:[1-9][0-9]*")) {
+        throw new IllegalArgumentException("stream must be name:shards, was: " + stream);
+      }
+    }
+    return new KinesisMockExtension(List.of(streams));
+  }
+
+  /** The plain-HTTP endpoint, for example {@code http://127.0.0.1:43521}. */
+  public URI endpoint() {
+    requireStarted();
+    return endpoint;
+  }
+
+  /** The file the mock's output goes to. */
+  public Path log() {
+    requireStarted();
+    return log;
+  }
+
+  /** How long the last start took, from launching node to every stream ACTIVE. */
+  public Duration startTime() {
+    requireStarted();
+    return startTime;
+  }
+
+  /**
+   * A client builder set up for the mock (endpoint, region, static "test" credentials, Netty with
+   * HTTP/1.1). CBOR stays at the SDK's default (on).
+   */
+  public KinesisAsyncClientBuilder clientBuilder() {
+    requireStarted();
+    return KinesisAsyncClient.builder()
+        .endpointOverride(endpoint)
+        .region(REGION)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClientBuilder(
+            NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).maxConcurrency(16));
+  }
+
+  /** A client for the mock; closed by the extension after the test class. */
+  public KinesisAsyncClient newClient() {
+    KinesisAsyncClient client = clientBuilder().build();
+    clients.add(client);
+    return client;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    KinesisMockInstall install = KinesisMockInstall.fromEnvironment();
+    long installStart = System.nanoTime();
+    boolean installed = install.isInstalled();
+    Path packageDir = install.ensureInstalled();
+    if (!installed) {
+      LOG.info(
+          "kinesis-mock {} installed into {} in {} ms",
+          KinesisMockInstall.VERSION,
+          packageDir,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - installStart));
+    }
+    Path logDir = Path.of(System.getProperty("basedir", "."), "target", "kinesis-mock");
+    String name =
+        context.getTestClass().map(Class::getSimpleName).orElse("kinesis-mock")
+            + "-"
+            + INSTANCES.incrementAndGet();
+    try {
+      Files.createDirectories(logDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    log = logDir.resolve(name + ".log").toAbsolutePath();
+    try {
+      Files.deleteIfExists(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        start(packageDir);
+        return;
+      } catch (MockExited e) {
+        // most likely a port taken between finding it free and node binding it: new ports
+        if (attempt == START_ATTEMPTS) {
+          throw new IllegalStateException(
+              "kinesis-mock exited during start "
+                  + START_ATTEMPTS
+                  + " times; last output ("
+                  + log
+                  + "):\n"
+                  + KinesisMockInstall.tail(log, 30));
+        }
+      }
+    }
+  }
+
+  private void start(Path packageDir) {
+    int[] ports = freeLoopbackPorts(2);
+    endpoint = URI.create("http://127.0.0.1:" + ports[0]);
+    ProcessBuilder builder =
+        new ProcessBuilder("node", "main.js")
+            .directory(packageDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    Map<String, String> env = builder.environment();
+    env.put("KINESIS_MOCK_PLAIN_PORT", Integer.toString(ports[0]));
+    env.put("KINESIS_MOCK_TLS_PORT", Integer.toString(ports[1]));
+    env.put("INITIALIZE_STREAMS", String.join(",", streams));
+    env.put("AWS_REGION", REGION.id());
+    env.put("SHOULD_PERSIST_DATA", "false");
+    // streams named in INITIALIZE_STREAMS become ACTIVE at once instead of after 500 ms
+    env.put("CREATE_STREAM_DURATION", "0ms");
+    long started = System.nanoTime();
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "kinesis-mock: cannot run `node main.js` in "
+              + packageDir
+              + " ("
+              + e.getMessage()
+              + "); the kinesis tests need Node.js on the PATH",
+          e);
+    }
+    Process started0 = process;
+    shutdownHook = new Thread(() -> destroyTree(started0), "kinesis-mock-stop");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    KinesisAsyncClient probe = clientBuilder().build();
+    try {
+      await("kinesis-mock at " + endpoint + " with every stream ACTIVE (log: " + log + ")")
+          .atMost(READY_TIMEOUT)
+          .pollInterval(Duration.ofMillis(100))
+          .ignoreExceptions()
+          .failFast(() -> !started0.isAlive())
+          .until(() -> allActive(probe));
+    } catch (ConditionTimeoutException e) {
+      stop();
+      throw new IllegalStateException(
+          "kinesis-mock at "
+              + endpoint
+              + " did not report every stream ACTIVE in "
+              + READY_TIMEOUT
+              + "; output tail ("
+              + log
+              + "):\n"
+              + KinesisMockInstall.tail(log, 30),
+          e);
+    } catch (RuntimeException e) {
+      if (started0.isAlive()) {
+        stop();
+        throw e;
+      }
+      stop();
+      throw new MockExited();
+    } finally {
+      probe.close();
+    }
+    startTime = Duration.ofNanos(System.nanoTime() - started);
+    LOG.info(
+        "kinesis-mock at {} ready in {} ms with streams {} (output: {})",
+        endpoint,
+        startTime.toMillis(),
+        streams,
+        log);
+  }
+
+  private boolean allActive(KinesisAsyncClient probe) throws Exception {
+    for (String stream : streams) {
+      String name = stream.substring(0, stream.indexOf(':'));
+      StreamStatus status =
+          probe
+              .describeStreamSummary(r -> r.streamName(name))
+              .get(5, TimeUnit.SECONDS)
+              .streamDescriptionSummary()
+              .streamStatus();
+      if (status != StreamStatus.ACTIVE) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    for (KinesisAsyncClient client : clients) {
+      client.close();
+    }
+    clients.clear();
+    stop();
+  }
+
+  private void stop() {
+    if (process == null) {
+      return;
+    }
+    destroyTree(process);
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs anyway
+    }
+    process = null;
+  }
+
+  private static void destroyTree(Process process) {
+    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+    tree.add(process.toHandle());
+    tree.forEach(ProcessHandle::destroy);
+    for (ProcessHandle handle : tree) {
+      try {
+        handle.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        handle.destroyForcibly();
+      } catch (ExecutionException e) {
+        handle.destroyForcibly();
+      } catch (InterruptedException e) {
+        handle.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void requireStarted() {
+    if (endpoint == null) {
+      throw new IllegalStateException(
+          "kinesis-mock is not started: register the extension in a static field");
+    }
+  }
+
+  private static int[] freeLoopbackPorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find free loopback ports", e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          // ignore
+        }
+      }
+    }
+  }
+
+  /** The mock died before it was ready. */
+  private static final class MockExited extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MockExited() {
+      super(null, null, false, false);
+    }
+  }
+}
