@@ -2,6 +2,7 @@ package dev.logstream.kinesis.mock;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.logstream.kinesis.mock.KinesisMockInstall.Emulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -31,10 +32,12 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
- * Runs kinesis-mock (npm {@code kinesis-local} 0.6.2, the mock LocalStack uses) for one test class:
+ * Runs kinesis-mock (npm {@code kinesis-local} 0.6.2, the mock LocalStack uses) or kinesalite (npm
+ * 3.3.3) for one test class:
  *
  * <pre>{@code
  * @RegisterExtension
@@ -50,6 +53,11 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * <p>The mock is slow (about 1,000 records/s through PutRecords, slower as data accumulates): use
  * it for correctness with small volumes. It needs SigV4 headers (any credentials) and HTTP/1.1: the
  * SDK's HTTP/2 attempt hangs it. CBOR, the SDK's default for Kinesis, works.
+ *
+ * <p>kinesalite ({@link #kinesaliteWithStreams}) is about 9 times faster but fails to parse CBOR:
+ * its clients must be built with {@link #build}, which turns CBOR off for that one client. The SDK
+ * (2.57.8) reads {@code aws.cborEnabled} when a client is built ({@code AwsCborProtocolFactory}'s
+ * constructor), so setting it around {@code build()} leaves other clients on CBOR.
  */
 public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCallback {
 
@@ -60,8 +68,10 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final int START_ATTEMPTS = 3;
+  private static final String CBOR_PROPERTY = "aws.cborEnabled";
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
+  private final Emulator emulator;
   private final List<String> streams;
   private final List<KinesisAsyncClient> clients = new CopyOnWriteArrayList<>();
   private Process process;
@@ -70,7 +80,8 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
   private Path log;
   private Duration startTime;
 
-  private KinesisMockExtension(List<String> streams) {
+  private KinesisMockExtension(Emulator emulator, List<String> streams) {
+    this.emulator = emulator;
     this.streams = streams;
   }
 
@@ -81,6 +92,20 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
    * @return the extension, to register in a static field
    */
   public static KinesisMockExtension withStreams(String... streams) {
+    return new KinesisMockExtension(Emulator.KINESIS_MOCK, validStreams(streams));
+  }
+
+  /**
+   * A kinesalite that gets the given streams created (with {@code CreateStream}) at start.
+   *
+   * @param streams {@code name:shards}, for example {@code "logs:1"}
+   * @return the extension, to register in a static field
+   */
+  public static KinesisMockExtension kinesaliteWithStreams(String... streams) {
+    return new KinesisMockExtension(Emulator.KINESALITE, validStreams(streams));
+  }
+
+  private static List<String> validStreams(String... streams) {
     if (streams.length == 0) {
       throw new IllegalArgumentException("streams must not be empty");
     }
@@ -89,7 +114,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
         throw new IllegalArgumentException("stream must be name:shards, was: " + stream);
       }
     }
-    return new KinesisMockExtension(List.of(streams));
+    return List.of(streams);
   }
 
   /** The plain-HTTP endpoint, for example {@code http://127.0.0.1:43521}. */
@@ -110,9 +135,14 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
     return startTime;
   }
 
+  /** Whether clients must have CBOR off (kinesalite). */
+  public boolean needsCborOff() {
+    return emulator == Emulator.KINESALITE;
+  }
+
   /**
-   * A client builder set up for the mock (endpoint, region, static "test" credentials, Netty with
-   * HTTP/1.1). CBOR stays at the SDK's default (on).
+   * A client builder set up for the emulator (endpoint, region, static "test" credentials, Netty
+   * with HTTP/1.1). Build it with {@link #build} so kinesalite's clients get CBOR off.
    */
   public KinesisAsyncClientBuilder clientBuilder() {
     requireStarted();
@@ -125,29 +155,53 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
             NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).maxConcurrency(16));
   }
 
-  /** A client for the mock; closed by the extension after the test class. */
+  /** A client for the emulator; closed by the extension after the test class. */
   public KinesisAsyncClient newClient() {
-    KinesisAsyncClient client = clientBuilder().build();
+    KinesisAsyncClient client = build(clientBuilder());
     clients.add(client);
     return client;
   }
 
+  /**
+   * Builds a client, with CBOR off when the emulator needs it ({@code aws.cborEnabled=false} set
+   * around {@code build()}, then restored).
+   */
+  public KinesisAsyncClient build(KinesisAsyncClientBuilder builder) {
+    if (!needsCborOff()) {
+      return builder.build();
+    }
+    synchronized (KinesisMockExtension.class) {
+      String previous = System.getProperty(CBOR_PROPERTY);
+      System.setProperty(CBOR_PROPERTY, "false");
+      try {
+        return builder.build();
+      } finally {
+        if (previous == null) {
+          System.clearProperty(CBOR_PROPERTY);
+        } else {
+          System.setProperty(CBOR_PROPERTY, previous);
+        }
+      }
+    }
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) {
-    KinesisMockInstall install = KinesisMockInstall.fromEnvironment();
+    KinesisMockInstall install = KinesisMockInstall.fromEnvironment(emulator);
     long installStart = System.nanoTime();
     boolean installed = install.isInstalled();
     Path packageDir = install.ensureInstalled();
     if (!installed) {
       LOG.info(
-          "kinesis-mock {} installed into {} in {} ms",
-          KinesisMockInstall.VERSION,
+          "{} {} installed into {} in {} ms",
+          emulator.label,
+          emulator.version,
           packageDir,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - installStart));
     }
     Path logDir = Path.of(System.getProperty("basedir", "."), "target", "kinesis-mock");
     String name =
-        context.getTestClass().map(Class::getSimpleName).orElse("kinesis-mock")
+        context.getTestClass().map(Class::getSimpleName).orElse(emulator.label)
             + "-"
             + INSTANCES.incrementAndGet();
     try {
@@ -169,7 +223,8 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
         // most likely a port taken between finding it free and node binding it: new ports
         if (attempt == START_ATTEMPTS) {
           throw new IllegalStateException(
-              "kinesis-mock exited during start "
+              emulator.label
+                  + " exited during start "
                   + START_ATTEMPTS
                   + " times; last output ("
                   + log
@@ -183,8 +238,14 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
   private void start(Path packageDir) {
     int[] ports = freeLoopbackPorts(2);
     endpoint = URI.create("http://127.0.0.1:" + ports[0]);
+    List<String> command = new ArrayList<>(List.of("node", emulator.entryPoint));
+    if (emulator == Emulator.KINESALITE) {
+      command.addAll(
+          List.of(
+              "--port", Integer.toString(ports[0]), "--createStreamMs", "0", "--shardLimit", "50"));
+    }
     ProcessBuilder builder =
-        new ProcessBuilder("node", "main.js")
+        new ProcessBuilder(command)
             .directory(packageDir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -201,7 +262,10 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
       process = builder.start();
     } catch (IOException e) {
       throw new IllegalStateException(
-          "kinesis-mock: cannot run `node main.js` in "
+          emulator.label
+              + ": cannot run `"
+              + String.join(" ", command)
+              + "` in "
               + packageDir
               + " ("
               + e.getMessage()
@@ -211,9 +275,9 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
     Process started0 = process;
     shutdownHook = new Thread(() -> destroyTree(started0), "kinesis-mock-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
-    KinesisAsyncClient probe = clientBuilder().build();
+    KinesisAsyncClient probe = build(clientBuilder());
     try {
-      await("kinesis-mock at " + endpoint + " with every stream ACTIVE (log: " + log + ")")
+      await(emulator.label + " at " + endpoint + " with every stream ACTIVE (log: " + log + ")")
           .atMost(READY_TIMEOUT)
           .pollInterval(Duration.ofMillis(100))
           .ignoreExceptions()
@@ -222,7 +286,8 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
     } catch (ConditionTimeoutException e) {
       stop();
       throw new IllegalStateException(
-          "kinesis-mock at "
+          emulator.label
+              + " at "
               + endpoint
               + " did not report every stream ACTIVE in "
               + READY_TIMEOUT
@@ -243,7 +308,8 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
     }
     startTime = Duration.ofNanos(System.nanoTime() - started);
     LOG.info(
-        "kinesis-mock at {} ready in {} ms with streams {} (output: {})",
+        "{} at {} ready in {} ms with streams {} (output: {})",
+        emulator.label,
         endpoint,
         startTime.toMillis(),
         streams,
@@ -253,12 +319,23 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
   private boolean allActive(KinesisAsyncClient probe) throws Exception {
     for (String stream : streams) {
       String name = stream.substring(0, stream.indexOf(':'));
-      StreamStatus status =
-          probe
-              .describeStreamSummary(r -> r.streamName(name))
-              .get(5, TimeUnit.SECONDS)
-              .streamDescriptionSummary()
-              .streamStatus();
+      int shards = Integer.parseInt(stream.substring(stream.indexOf(':') + 1));
+      StreamStatus status;
+      try {
+        status =
+            probe
+                .describeStreamSummary(r -> r.streamName(name))
+                .get(5, TimeUnit.SECONDS)
+                .streamDescriptionSummary()
+                .streamStatus();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof ResourceNotFoundException && needsCborOff()) {
+          // kinesalite has no INITIALIZE_STREAMS
+          probe.createStream(r -> r.streamName(name).shardCount(shards)).get(5, TimeUnit.SECONDS);
+          return false;
+        }
+        throw e;
+      }
       if (status != StreamStatus.ACTIVE) {
         return false;
       }
@@ -309,7 +386,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
   private void requireStarted() {
     if (endpoint == null) {
       throw new IllegalStateException(
-          "kinesis-mock is not started: register the extension in a static field");
+          emulator.label + " is not started: register the extension in a static field");
     }
   }
 

@@ -15,64 +15,84 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Installs kinesis-mock (npm package {@code kinesis-local}, pinned) into a cache directory once and
- * finds its entry point.
+ * Installs a Kinesis emulator from npm (pinned version) into a cache directory once and finds its
+ * entry point.
  *
- * <p>The cache directory defaults to {@code ~/.cache/logstream/kinesis-local-<version>} so every
- * worktree and every fresh clone on a machine shares one install (about 2 s with a warm npm cache);
- * the system property {@value #DIR_PROPERTY} overrides it. An install goes into a sibling temporary
- * directory that is renamed into place only when npm succeeded, so a JVM killed mid-install or two
- * builds installing at once never leave a half-installed package behind: the loser of the rename
- * race deletes its copy and uses the winner's.
+ * <p>The cache root defaults to {@code ~/.cache/logstream}, each emulator in {@code
+ * <package>-<version>} below it, so every worktree and every fresh clone on a machine shares one
+ * install (about 1 to 6 s with a warm npm cache); the system property {@value #DIR_PROPERTY}
+ * overrides the root. An install goes into a sibling temporary directory that is renamed into place
+ * only when npm succeeded, so a JVM killed mid-install or two builds installing at once never leave
+ * a half-installed package behind: the loser of the rename race deletes its copy and uses the
+ * winner's.
  */
 final class KinesisMockInstall {
 
-  /** The pinned npm package version; LocalStack's kinesis-mock. */
-  static final String VERSION = "0.6.2";
+  /** The emulators the tests run, with pinned versions. */
+  enum Emulator {
+    /** kinesis-mock, the mock LocalStack uses; CBOR works. */
+    KINESIS_MOCK("kinesis-mock", "kinesis-local", "0.6.2", "main.js"),
+    /** kinesalite; needs CBOR off ({@code aws.cborEnabled=false}). */
+    KINESALITE("kinesalite", "kinesalite", "3.3.3", "cli.js");
 
-  /** The npm package name. */
-  static final String PACKAGE = "kinesis-local";
+    final String label;
+    final String packageName;
+    final String version;
+    final String entryPoint;
 
-  /** System property naming the install directory. */
-  static final String DIR_PROPERTY = "logstream.kinesisMock.dir";
+    Emulator(String label, String packageName, String version, String entryPoint) {
+      this.label = label;
+      this.packageName = packageName;
+      this.version = version;
+      this.entryPoint = entryPoint;
+    }
+  }
+
+  /** System property naming the cache root. */
+  static final String DIR_PROPERTY = "logstream.emulators.dir";
 
   private static final long INSTALL_TIMEOUT_MINUTES = 5;
   private static final int OUTPUT_TAIL_LINES = 20;
 
   private final Path dir;
   private final String npm;
+  private final Emulator emulator;
 
-  KinesisMockInstall(Path dir, String npm) {
+  KinesisMockInstall(Path dir, String npm, Emulator emulator) {
     this.dir = dir;
     this.npm = npm;
+    this.emulator = emulator;
   }
 
-  /** The install in the default (or {@value #DIR_PROPERTY}) directory with {@code npm}. */
-  static KinesisMockInstall fromEnvironment() {
+  /** The install of {@code emulator} in the default (or {@value #DIR_PROPERTY}) cache root. */
+  static KinesisMockInstall fromEnvironment(Emulator emulator) {
     String configured = System.getProperty(DIR_PROPERTY);
-    Path dir =
+    Path root =
         configured != null
             ? Path.of(configured)
-            : Path.of(
-                System.getProperty("user.home"), ".cache", "logstream", PACKAGE + "-" + VERSION);
-    return new KinesisMockInstall(dir.toAbsolutePath(), "npm");
+            : Path.of(System.getProperty("user.home"), ".cache", "logstream");
+    return new KinesisMockInstall(
+        root.resolve(emulator.packageName + "-" + emulator.version).toAbsolutePath(),
+        "npm",
+        emulator);
   }
 
-  /** The package folder (holding {@code main.js} and {@code server.json}). */
+  /** The package folder (holding the entry point, and {@code server.json} for kinesis-mock). */
   Path packageDir() {
-    return dir.resolve("node_modules").resolve(PACKAGE);
+    return dir.resolve("node_modules").resolve(emulator.packageName);
   }
 
   /** Whether the pinned version is installed. */
   boolean isInstalled() {
     Path packageJson = packageDir().resolve("package.json");
-    if (!Files.isRegularFile(packageDir().resolve("main.js"))
+    if (!Files.isRegularFile(packageDir().resolve(emulator.entryPoint))
         || !Files.isRegularFile(packageJson)) {
       return false;
     }
     try {
       String text = Files.readString(packageJson, StandardCharsets.UTF_8);
-      return text.matches("(?s).*\"version\"\\s*:\\s*\"" + VERSION.replace(".", "\\.") + "\".*");
+      return text.matches(
+          "(?s).*\"version\"\\s*:\\s*\"" + emulator.version.replace(".", "\\.") + "\".*");
     } catch (IOException e) {
       return false;
     }
@@ -94,7 +114,8 @@ final class KinesisMockInstall {
       Files.createDirectories(dir.getParent());
       staging = Files.createTempDirectory(dir.getParent(), dir.getFileName() + ".installing-");
     } catch (IOException e) {
-      throw new UncheckedIOException("kinesis-mock: cannot create a directory next to " + dir, e);
+      throw new UncheckedIOException(
+          emulator.label + ": cannot create a directory next to " + dir, e);
     }
     try {
       runNpm(staging);
@@ -105,11 +126,14 @@ final class KinesisMockInstall {
       }
       if (!isInstalled()) {
         throw new IllegalStateException(
-            "kinesis-mock: npm succeeded but " + packageDir().resolve("main.js") + " is missing");
+            emulator.label
+                + ": npm succeeded but "
+                + packageDir().resolve(emulator.entryPoint)
+                + " is missing");
       }
       return packageDir();
     } catch (IOException e) {
-      throw new UncheckedIOException("kinesis-mock: cannot install into " + dir, e);
+      throw new UncheckedIOException(emulator.label + ": cannot install into " + dir, e);
     } finally {
       deleteRecursively(staging);
     }
@@ -142,7 +166,7 @@ final class KinesisMockInstall {
             "--no-fund",
             "--no-save",
             "--no-package-lock",
-            PACKAGE + "@" + VERSION);
+            emulator.packageName + "@" + emulator.version);
     String shown = String.join(" ", command);
     Path output = staging.resolve("npm-install.log");
     Process process;
@@ -155,7 +179,8 @@ final class KinesisMockInstall {
               .start();
     } catch (IOException e) {
       throw new IllegalStateException(
-          "kinesis-mock: cannot run `"
+          emulator.label
+              + ": cannot run `"
               + shown
               + "` ("
               + e.getMessage()
@@ -168,12 +193,14 @@ final class KinesisMockInstall {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("kinesis-mock: interrupted while running `" + shown + "`", e);
+      throw new IllegalStateException(
+          emulator.label + ": interrupted while running `" + shown + "`", e);
     }
     if (!exited) {
       process.destroyForcibly();
       throw new IllegalStateException(
-          "kinesis-mock: `"
+          emulator.label
+              + ": `"
               + shown
               + "` did not finish in "
               + INSTALL_TIMEOUT_MINUTES
@@ -182,7 +209,8 @@ final class KinesisMockInstall {
     }
     if (process.exitValue() != 0) {
       throw new IllegalStateException(
-          "kinesis-mock: `"
+          emulator.label
+              + ": `"
               + shown
               + "` failed with exit code "
               + process.exitValue()

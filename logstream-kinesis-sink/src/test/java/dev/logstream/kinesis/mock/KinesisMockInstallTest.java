@@ -3,6 +3,7 @@ package dev.logstream.kinesis.mock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.logstream.kinesis.mock.KinesisMockInstall.Emulator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ class KinesisMockInstallTest {
   @Test
   void ensureInstalled_npmNotOnPath_namesTheCommandAndWhatIsNeeded() {
     Path dir = temp.resolve("cache/kinesis-local-0.6.2");
-    KinesisMockInstall install = new KinesisMockInstall(dir, "logstream-no-such-npm");
+    KinesisMockInstall install =
+        new KinesisMockInstall(dir, "logstream-no-such-npm", Emulator.KINESIS_MOCK);
 
     assertThatThrownBy(install::ensureInstalled)
         .isInstanceOf(IllegalStateException.class)
@@ -48,7 +50,8 @@ class KinesisMockInstallTest {
     Path npm = script(script.toString());
     Path dir = temp.resolve("cache/kinesis-local-0.6.2");
 
-    assertThatThrownBy(new KinesisMockInstall(dir, npm.toString())::ensureInstalled)
+    assertThatThrownBy(
+            new KinesisMockInstall(dir, npm.toString(), Emulator.KINESIS_MOCK)::ensureInstalled)
         .isInstanceOf(IllegalStateException.class)
         .hasMessageMatching(
             Pattern.quote("kinesis-mock: `" + npm)
@@ -67,7 +70,7 @@ class KinesisMockInstallTest {
     Path calls = temp.resolve("calls");
     Path npm = fakeNpm(calls, "0.6.2");
     Path dir = temp.resolve("cache/kinesis-local-0.6.2");
-    KinesisMockInstall install = new KinesisMockInstall(dir, npm.toString());
+    KinesisMockInstall install = new KinesisMockInstall(dir, npm.toString(), Emulator.KINESIS_MOCK);
 
     Path first = install.ensureInstalled();
     Path second = install.ensureInstalled();
@@ -88,7 +91,8 @@ class KinesisMockInstallTest {
     Files.writeString(
         dir.resolve("node_modules/kinesis-local/package.json"), "{ \"version\" : \"0.5.0\" }");
     KinesisMockInstall install =
-        new KinesisMockInstall(dir, fakeNpm(temp.resolve("calls"), "0.6.2").toString());
+        new KinesisMockInstall(
+            dir, fakeNpm(temp.resolve("calls"), "0.6.2").toString(), Emulator.KINESIS_MOCK);
     assertThat(install.isInstalled()).isFalse();
 
     install.ensureInstalled();
