@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -78,6 +79,8 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
   private Thread shutdownHook;
   private URI endpoint;
   private Path log;
+  private Supplier<int[]> ports = () -> freeLoopbackPorts(2);
+  private int startAttempts;
   private Duration startTime;
 
   private KinesisMockExtension(Emulator emulator, List<String> streams) {
@@ -216,6 +219,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
       throw new UncheckedIOException(e);
     }
     for (int attempt = 1; ; attempt++) {
+      startAttempts = attempt;
       try {
         start(packageDir);
         return;
@@ -236,7 +240,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
   }
 
   private void start(Path packageDir) {
-    int[] ports = freeLoopbackPorts(2);
+    int[] ports = this.ports.get();
     endpoint = URI.create("http://127.0.0.1:" + ports[0]);
     List<String> command = new ArrayList<>(List.of("node", emulator.entryPoint));
     if (emulator == Emulator.KINESALITE) {
@@ -275,11 +279,16 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
     Process started0 = process;
     shutdownHook = new Thread(() -> destroyTree(started0), "kinesis-mock-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+    // closed with the other clients after the class: closing it right after a failed start races
+    // Netty's notice of the refused connection and logs a RejectedExecutionException
     KinesisAsyncClient probe = build(clientBuilder());
+    clients.add(probe);
     try {
       await(emulator.label + " at " + endpoint + " with every stream ACTIVE (log: " + log + ")")
           .atMost(READY_TIMEOUT)
           .pollInterval(Duration.ofMillis(100))
+          // in this thread: no probe request is in flight when the probe is closed
+          .pollInSameThread()
           .ignoreExceptions()
           .failFast(() -> !started0.isAlive())
           .until(() -> allActive(probe));
@@ -303,8 +312,6 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
       }
       stop();
       throw new MockExited();
-    } finally {
-      probe.close();
     }
     startTime = Duration.ofNanos(System.nanoTime() - started);
     LOG.info(
@@ -383,6 +390,17 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
     }
   }
 
+  /** Replaces how the plain and TLS ports are picked; for the start-retry test. */
+  KinesisMockExtension portsFrom(Supplier<int[]> ports) {
+    this.ports = ports;
+    return this;
+  }
+
+  /** How many starts the last {@code beforeAll} needed. */
+  int startAttempts() {
+    return startAttempts;
+  }
+
   private void requireStarted() {
     if (endpoint == null) {
       throw new IllegalStateException(
@@ -390,7 +408,8 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
     }
   }
 
-  private static int[] freeLoopbackPorts(int count) {
+  /** {@code count} ports that were free on the loopback interface a moment ago. */
+  static int[] freeLoopbackPorts(int count) {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       int[] ports = new int[count];
