@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +68,8 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
 
   private static final Logger LOG = LoggerFactory.getLogger(KinesisMockExtension.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  // short: a half-started mock may accept a connection and never answer
+  private static final long PROBE_TIMEOUT_SECONDS = 2;
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final int START_ATTEMPTS = 3;
   private static final String CBOR_PROPERTY = "aws.cborEnabled";
@@ -81,6 +84,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
   private Path log;
   private Supplier<int[]> ports = () -> freeLoopbackPorts(2);
   private int startAttempts;
+  private long logOffset;
   private Duration startTime;
 
   private KinesisMockExtension(Emulator emulator, List<String> streams) {
@@ -224,11 +228,18 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
         start(packageDir);
         return;
       } catch (MockExited e) {
-        // most likely a port taken between finding it free and node binding it: new ports
+        LOG.warn(
+            "{} at {} failed to start (attempt {} of {}); output: {}",
+            emulator.label,
+            endpoint,
+            attempt,
+            START_ATTEMPTS,
+            log);
+        // a port taken between finding it free and node binding it, most likely: new ports
         if (attempt == START_ATTEMPTS) {
           throw new IllegalStateException(
               emulator.label
-                  + " exited during start "
+                  + " failed to start "
                   + START_ATTEMPTS
                   + " times; last output ("
                   + log
@@ -263,6 +274,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
     env.put("CREATE_STREAM_DURATION", "0ms");
     long started = System.nanoTime();
     try {
+      logOffset = Files.exists(log) ? Files.size(log) : 0;
       process = builder.start();
     } catch (IOException e) {
       throw new IllegalStateException(
@@ -290,7 +302,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
           // in this thread: no probe request is in flight when the probe is closed
           .pollInSameThread()
           .ignoreExceptions()
-          .failFast(() -> !started0.isAlive())
+          .failFast(() -> !started0.isAlive() || bindFailed())
           .until(() -> allActive(probe));
     } catch (ConditionTimeoutException e) {
       stop();
@@ -306,12 +318,12 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
               + KinesisMockInstall.tail(log, 30),
           e);
     } catch (RuntimeException e) {
-      if (started0.isAlive()) {
-        stop();
-        throw e;
-      }
+      boolean retry = !started0.isAlive() || bindFailed();
       stop();
-      throw new MockExited();
+      if (retry) {
+        throw new MockExited();
+      }
+      throw e;
     }
     startTime = Duration.ofNanos(System.nanoTime() - started);
     LOG.info(
@@ -323,6 +335,21 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
         log);
   }
 
+  /**
+   * Whether a port was taken. kinesis-mock exits when its plain port is taken but keeps running,
+   * never making its streams ACTIVE, when only its TLS port is.
+   */
+  private boolean bindFailed() {
+    try {
+      byte[] output = Files.readAllBytes(log);
+      int from = (int) Math.min(logOffset, output.length);
+      return new String(output, from, output.length - from, StandardCharsets.UTF_8)
+          .contains("EADDRINUSE");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private boolean allActive(KinesisAsyncClient probe) throws Exception {
     for (String stream : streams) {
       String name = stream.substring(0, stream.indexOf(':'));
@@ -332,13 +359,15 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
         status =
             probe
                 .describeStreamSummary(r -> r.streamName(name))
-                .get(5, TimeUnit.SECONDS)
+                .get(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .streamDescriptionSummary()
                 .streamStatus();
       } catch (ExecutionException e) {
         if (e.getCause() instanceof ResourceNotFoundException && needsCborOff()) {
           // kinesalite has no INITIALIZE_STREAMS
-          probe.createStream(r -> r.streamName(name).shardCount(shards)).get(5, TimeUnit.SECONDS);
+          probe
+              .createStream(r -> r.streamName(name).shardCount(shards))
+              .get(PROBE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
           return false;
         }
         throw e;
@@ -432,7 +461,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
     }
   }
 
-  /** The mock died before it was ready. */
+  /** The mock died, or could not bind a port, before it was ready. */
   private static final class MockExited extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

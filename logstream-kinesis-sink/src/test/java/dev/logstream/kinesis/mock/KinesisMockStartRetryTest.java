@@ -24,11 +24,13 @@ class KinesisMockStartRetryTest {
   @RegisterExtension
   static final KinesisMockExtension KINESIS =
       KinesisMockExtension.withStreams("retry:1")
+          // first the TLS port is taken (a taken plain port would accept the probe's requests and
+          // leave them unanswered until they time out)
           .portsFrom(
               () ->
                   PICKS.getAndIncrement() == 0
                       ? new int[] {
-                        TAKEN.getLocalPort(), KinesisMockExtension.freeLoopbackPorts(1)[0]
+                        KinesisMockExtension.freeLoopbackPorts(1)[0], TAKEN.getLocalPort()
                       }
                       : KinesisMockExtension.freeLoopbackPorts(2));
 
@@ -40,7 +42,6 @@ class KinesisMockStartRetryTest {
   @Test
   void start_portTaken_startsAgainOnNewPorts() throws Exception {
     assertThat(KINESIS.startAttempts()).isEqualTo(2);
-    assertThat(KINESIS.endpoint().getPort()).isNotEqualTo(TAKEN.getLocalPort());
     assertThat(KINESIS.log()).content().contains("EADDRINUSE");
     assertThat(
             KINESIS
