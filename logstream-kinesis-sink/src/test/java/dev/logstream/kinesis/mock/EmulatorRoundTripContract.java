@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkBytes;
@@ -135,10 +136,7 @@ abstract class EmulatorRoundTripContract {
   }
 
   private static void put(
-      KinesisAsyncClient client,
-      String stream,
-      List<byte[]> payloads,
-      java.util.function.IntFunction<String> key)
+      KinesisAsyncClient client, String stream, List<byte[]> payloads, IntFunction<String> key)
       throws Exception {
     List<PutRecordsRequestEntry> entries = new ArrayList<>();
     for (int i = 0; i < payloads.size(); i++) {

@@ -288,8 +288,8 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
               + "); the kinesis tests need Node.js on the PATH",
           e);
     }
-    Process started0 = process;
-    shutdownHook = new Thread(() -> destroyTree(started0), "kinesis-mock-stop");
+    Process mock = process;
+    shutdownHook = new Thread(() -> destroyTree(mock), "kinesis-mock-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     // closed with the other clients after the class: closing it right after a failed start races
     // Netty's notice of the refused connection and logs a RejectedExecutionException
@@ -302,7 +302,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
           // in this thread: no probe request is in flight when the probe is closed
           .pollInSameThread()
           .ignoreExceptions()
-          .failFast(() -> !started0.isAlive() || bindFailed())
+          .failFast(() -> !mock.isAlive() || bindFailed())
           .until(() -> allActive(probe));
     } catch (ConditionTimeoutException e) {
       stop();
@@ -318,7 +318,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
               + KinesisMockInstall.tail(log, 30),
           e);
     } catch (RuntimeException e) {
-      boolean retry = !started0.isAlive() || bindFailed();
+      boolean retry = !mock.isAlive() || bindFailed();
       stop();
       if (retry) {
         throw new MockExited();

@@ -2,13 +2,17 @@ package dev.logstream.kinesis.mock;
 
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.awaitility.core.ConditionTimeoutException;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
@@ -94,7 +98,7 @@ public final class StreamReader {
     List<String> order = new ArrayList<>(shards.keySet());
     read.sort(
         Comparator.comparingInt((ReadRecord r) -> order.indexOf(r.shardId()))
-            .thenComparing(r -> new java.math.BigInteger(r.sequenceNumber())));
+            .thenComparing(r -> new BigInteger(r.sequenceNumber())));
     return read;
   }
 
@@ -125,13 +129,13 @@ public final class StreamReader {
     }
   }
 
-  private static <T> T call(java.util.concurrent.CompletableFuture<T> future) {
+  private static <T> T call(CompletableFuture<T> future) {
     try {
       return future.get(CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("Kinesis call failed: " + e, e);
     }
   }
