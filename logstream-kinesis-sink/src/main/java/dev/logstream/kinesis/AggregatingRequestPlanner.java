@@ -17,9 +17,12 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
  * <p>Partition keys: with {@link PartitionKeyStrategy#randomUuid()} the records have no key of
  * their own and each aggregate gets one from the aggregator's key supplier (a fresh random UUID by
  * default); with any other strategy each record's key is computed, and records with equal keys
- * share aggregates under that key. A record too large to be put on its own (payload plus key over
- * {@code maxRecordBytes}) is answered fatal {@code TOO_LARGE} and never sent; a record whose key
- * the strategy cannot give is answered fatal {@code INVALID}, as with the plain planner.
+ * share aggregates under that key. With {@link PartitionKeyStrategy#field(String)} and {@link
+ * PartitionKeyStrategy#tag()}, records without the member are keyless: they share aggregates under
+ * supplied keys, where the plain planner would give each a random key. A record too large to be put
+ * on its own (payload plus key over {@code maxRecordBytes}) is answered fatal {@code TOO_LARGE} and
+ * never sent; a record whose key the strategy cannot give is answered fatal {@code INVALID}, as
+ * with the plain planner.
  */
 final class AggregatingRequestPlanner implements RequestPlanner {
   /**
@@ -30,6 +33,7 @@ final class AggregatingRequestPlanner implements RequestPlanner {
   private final KplAggregator aggregator;
   private final PartitionKeyStrategy keys;
   private final boolean keyless;
+  private final PartitionKeys.Field field;
   private final int maxRecordsPerRequest;
   private final long maxRequestBytes;
   private final int maxRecordBytes;
@@ -43,6 +47,7 @@ final class AggregatingRequestPlanner implements RequestPlanner {
     this.aggregator = aggregator;
     this.keys = keys;
     this.keyless = keys instanceof PartitionKeys.RandomUuid;
+    this.field = keys instanceof PartitionKeys.Field f ? f : null;
     this.maxRecordsPerRequest = maxRecordsPerRequest;
     this.maxRequestBytes = maxRequestBytes;
     this.maxRecordBytes = maxRecordBytes;
@@ -60,11 +65,18 @@ final class AggregatingRequestPlanner implements RequestPlanner {
       if (keyless) {
         keyBytes = UUID_KEY_BYTES;
       } else {
-        String key = PlainRequestPlanner.partitionKey(keys, data, outcomes, i);
-        if (key == null) {
-          continue;
+        String key;
+        if (field != null) {
+          // a record without the member shares keyless aggregates instead of getting a random
+          // key of its own, which would put it alone in its aggregate
+          key = field.ownKey(data);
+        } else {
+          key = PlainRequestPlanner.partitionKey(keys, data, outcomes, i);
+          if (key == null) {
+            continue;
+          }
         }
-        keyBytes = PlainRequestPlanner.utf8Length(key);
+        keyBytes = key == null ? UUID_KEY_BYTES : PlainRequestPlanner.utf8Length(key);
         keptKeys.add(key);
       }
       long size = (long) data.length + keyBytes;

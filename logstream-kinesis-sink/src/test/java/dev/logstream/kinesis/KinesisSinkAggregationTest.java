@@ -219,6 +219,37 @@ class KinesisSinkAggregationTest {
     assertThat(sink.metrics().kinesisRecordsPut()).isEqualTo(3);
   }
 
+  @Test
+  void send_tagKeysAndRecordsWithoutATag_untaggedRecordsShareAnAggregateUnderARandomKey()
+      throws Exception {
+    FaultyKinesisEndpoint endpoint = endpoint();
+    KinesisSink sink =
+        open(
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
+                .partitionKeys(PartitionKeyStrategy.tag())
+                .aggregation(KplAggregator.withDefaults()));
+    List<SinkRecord> batch =
+        List.of(
+            new SinkRecord(0, "{\"log\":\"a\"}".getBytes(UTF_8)),
+            new SinkRecord(1, "{\"tag\":\"web\",\"log\":\"b\"}".getBytes(UTF_8)),
+            new SinkRecord(2, "not json".getBytes(UTF_8)),
+            new SinkRecord(3, "{\"tag\":\"web\",\"log\":\"c\"}".getBytes(UTF_8)));
+
+    assertThat(send(sink, batch)).hasSize(4).containsOnly(RecordOutcome.delivered());
+
+    List<FaultyKinesisEndpoint.Entry> entries = endpoint.requests.get(0).entries();
+    assertThat(entries).hasSize(2);
+    assertThat(entries.get(0).partitionKey()).matches(UUID_PATTERN);
+    assertThat(entries.get(1).partitionKey()).isEqualTo("web");
+    assertThat(deaggregate(entries))
+        .extracting(u -> text(u))
+        .containsExactly(
+            "{\"log\":\"a\"}",
+            "not json",
+            "{\"tag\":\"web\",\"log\":\"b\"}",
+            "{\"tag\":\"web\",\"log\":\"c\"}");
+  }
+
   /* --------------- outcomes --------------- */
 
   @Test
