@@ -50,7 +50,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  *
  * <h2>Requests</h2>
  *
- * <p>Each record becomes one request entry: its payload array wrapped without a copy ({@code
+ * <p>Each record becomes one request entry (with {@link Builder#aggregation(KplAggregator)}, each
+ * KPL aggregate of records does): its payload array wrapped without a copy ({@code
  * SdkBytes.fromByteArrayUnsafe}) and a partition key from the {@link PartitionKeyStrategy}. Kinesis
  * counts data plus partition key UTF-8 bytes against both the record and the request limit, while
  * {@link #limits()} (what the dispatcher batches by) counts payload bytes only; so the sink splits
@@ -147,6 +148,7 @@ public final class KinesisSink implements Sink {
   private boolean closed;
 
   private final LongAdder recordsPut = new LongAdder();
+  private final LongAdder kinesisRecordsPut = new LongAdder();
   private final LongAdder bytesPut = new LongAdder();
   private final LongAdder requests = new LongAdder();
   private final LongAdder failedRequests = new LongAdder();
@@ -169,10 +171,14 @@ public final class KinesisSink implements Sink {
     this.limits = new SinkLimits(records, requestBytes, recordBytes);
     PartitionKeyStrategy keys =
         b.partitionKeys == null ? PartitionKeyStrategy.randomUuid() : b.partitionKeys;
-    this.planner =
-        b.planner != null
-            ? b.planner
-            : new PlainRequestPlanner(keys, records, requestBytes, recordBytes);
+    if (b.planner != null) {
+      this.planner = b.planner;
+    } else if (b.aggregation != null) {
+      this.planner =
+          new AggregatingRequestPlanner(b.aggregation, keys, records, requestBytes, recordBytes);
+    } else {
+      this.planner = new PlainRequestPlanner(keys, records, requestBytes, recordBytes);
+    }
     this.maxRequestsInFlight =
         b.maxRequestsInFlight == null ? DEFAULT_MAX_REQUESTS_IN_FLIGHT : b.maxRequestsInFlight;
     this.nanoClock = b.nanoClock == null ? System::nanoTime : b.nanoClock;
@@ -267,7 +273,8 @@ public final class KinesisSink implements Sink {
           Duration.ofNanos(latencyMaxNanos),
           inFlight,
           bytesInFlight,
-          queue.size());
+          queue.size(),
+          kinesisRecordsPut.sum());
     }
   }
 
@@ -529,6 +536,7 @@ public final class KinesisSink implements Sink {
         return;
       }
       long putRecords = 0;
+      long putEntries = 0;
       long putBytes = 0;
       for (int e = 0; e < entries; e++) {
         PutRecordsResultEntry r = results.get(e);
@@ -538,6 +546,7 @@ public final class KinesisSink implements Sink {
         if (r.errorCode() == null || r.errorCode().isEmpty()) {
           outcome = RecordOutcome.delivered();
           putRecords += to - from;
+          putEntries++;
           putBytes += request.entryBytes()[e];
         } else {
           outcome = classifyCode(r.errorCode(), r.errorMessage());
@@ -548,6 +557,7 @@ public final class KinesisSink implements Sink {
         }
       }
       recordsPut.add(putRecords);
+      kinesisRecordsPut.add(putEntries);
       bytesPut.add(putBytes);
     }
 
@@ -601,6 +611,7 @@ public final class KinesisSink implements Sink {
     private Integer maxRequestBytes;
     private Integer maxRecordBytes;
     private PartitionKeyStrategy partitionKeys;
+    private KplAggregator aggregation;
     private RequestPlanner planner;
     private LongSupplier nanoClock;
     private SdkEventLoopGroup eventLoopGroup;
@@ -833,6 +844,35 @@ public final class KinesisSink implements Sink {
       return this;
     }
 
+    /**
+     * Turns on KPL aggregation: the records of a batch are packed into KPL aggregated records
+     * (which consumers built on the KCL deaggregate transparently), so that many small records take
+     * one Kinesis record, one entry of the request and one record of the shard's 1,000 records per
+     * second; default off, one Kinesis record per record.
+     *
+     * <p>Each aggregate has one partition key, and every record inside carries it: with {@link
+     * PartitionKeyStrategy#randomUuid()} (the default) each aggregate gets a key from the
+     * aggregator's key supplier (a fresh random UUID by default); with any other strategy records
+     * with equal keys share aggregates under their key. An aggregate of one record is put plain.
+     * The outcome of an aggregate's entry is the outcome of every record in it: a throttled
+     * aggregate makes all its records retryable, and the dispatcher's retry aggregates them anew. A
+     * record whose payload plus key exceed {@code maxRecordBytes} is still answered fatal {@link
+     * FatalReason#TOO_LARGE} and never sent. {@link KinesisSinkMetrics#recordsPut()} counts
+     * records, {@link KinesisSinkMetrics#kinesisRecordsPut()} the Kinesis records that carried
+     * them.
+     *
+     * @param aggregator packs the records; its {@link KplAggregator#maxAggregateBytes()} must not
+     *     exceed {@code maxRecordBytes}
+     * @return this builder
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code aggregator} is null
+     */
+    public Builder aggregation(KplAggregator aggregator) {
+      requireUnset("aggregation", aggregation);
+      aggregation = Objects.requireNonNull(aggregator, "aggregation");
+      return this;
+    }
+
     /** Replaces the plain planner, e.g. with an aggregating one; for this package. */
     Builder planner(RequestPlanner value) {
       requireUnset("planner", planner);
@@ -863,7 +903,8 @@ public final class KinesisSink implements Sink {
      *
      * @return the sink
      * @throws IllegalStateException if {@code client} was set together with a client option, if
-     *     {@code maxRecordBytes} exceeds {@code maxRequestBytes}, if {@code maxConcurrency} is
+     *     {@code maxRecordBytes} exceeds {@code maxRequestBytes}, if the {@code aggregation}'s
+     *     {@code maxAggregateBytes} exceeds {@code maxRecordBytes}, if {@code maxConcurrency} is
      *     below {@code maxRequestsInFlight}, or if {@code apiCallTimeout} is below {@code
      *     apiCallAttemptTimeout}
      */
@@ -876,6 +917,14 @@ public final class KinesisSink implements Sink {
                 + recordBytes
                 + ") must not exceed maxRequestBytes ("
                 + requestBytes
+                + ")");
+      }
+      if (aggregation != null && aggregation.maxAggregateBytes() > recordBytes) {
+        throw new IllegalStateException(
+            "aggregation maxAggregateBytes ("
+                + aggregation.maxAggregateBytes()
+                + ") must not exceed maxRecordBytes ("
+                + recordBytes
                 + ")");
       }
       if (client != null) {

@@ -9,8 +9,10 @@ import java.util.Map;
  * are cumulative since the sink was built; sizes count data plus partition key UTF-8 bytes, the way
  * Kinesis counts them.
  *
- * @param recordsPut records Kinesis accepted (a success entry in a PutRecords response)
- * @param bytesPut data and partition key bytes of the records Kinesis accepted
+ * @param recordsPut records Kinesis accepted (a success entry in a PutRecords response); with
+ *     aggregation, every record inside an accepted aggregate
+ * @param bytesPut data and partition key bytes of the Kinesis records accepted (with aggregation,
+ *     of the aggregates, envelope included)
  * @param requests PutRecords requests completed, successfully or not
  * @param failedRequests requests that failed as a whole (an error response, a timeout, an I/O
  *     error), so that no record of theirs was delivered
@@ -28,6 +30,8 @@ import java.util.Map;
  * @param bytesInFlight data and partition key bytes of the requests in flight
  * @param requestsQueued requests built but waiting for a free slot below {@code
  *     maxRequestsInFlight}
+ * @param kinesisRecordsPut Kinesis records accepted: equal to {@code recordsPut} without
+ *     aggregation; with it, each accepted aggregate counts once however many records it carries
  */
 public record KinesisSinkMetrics(
     long recordsPut,
@@ -42,7 +46,8 @@ public record KinesisSinkMetrics(
     Duration requestLatencyMax,
     int requestsInFlight,
     long bytesInFlight,
-    int requestsQueued) {
+    int requestsQueued,
+    long kinesisRecordsPut) {
 
   /**
    * Copies the maps, so the snapshot never changes.
@@ -60,6 +65,7 @@ public record KinesisSinkMetrics(
    * @param requestsInFlight requests in flight
    * @param bytesInFlight bytes in flight
    * @param requestsQueued requests waiting for a slot
+   * @param kinesisRecordsPut Kinesis records accepted
    */
   public KinesisSinkMetrics {
     failuresByErrorCode = Map.copyOf(failuresByErrorCode);

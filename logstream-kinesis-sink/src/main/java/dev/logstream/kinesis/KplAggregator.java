@@ -113,6 +113,16 @@ public final class KplAggregator {
   }
 
   /**
+   * Describes the aggregator by its limit.
+   *
+   * @return e.g. {@code KplAggregator[maxAggregateBytes=1048576]}
+   */
+  @Override
+  public String toString() {
+    return "KplAggregator[maxAggregateBytes=" + maxAggregateBytes + "]";
+  }
+
+  /**
    * Aggregates records that have no partition key of their own: each aggregate gets a key from the
    * {@linkplain Builder#aggregateKeys(Supplier) key supplier}.
    *

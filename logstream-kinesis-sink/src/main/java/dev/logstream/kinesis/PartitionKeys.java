@@ -45,9 +45,18 @@ final class PartitionKeys {
   record Field(String name) implements PartitionKeyStrategy {
     @Override
     public String partitionKey(byte[] payload) {
+      String key = ownKey(payload);
+      return key == null ? RANDOM_UUID.partitionKey(payload) : key;
+    }
+
+    /**
+     * The record's own key, cut to the longest key; null if it has none (the member is absent,
+     * empty, null or structured), where {@link #partitionKey} falls back to a random UUID.
+     */
+    String ownKey(byte[] payload) {
       String value = read(payload);
       if (value == null || value.isEmpty()) {
-        return RANDOM_UUID.partitionKey(payload);
+        return null;
       }
       return value.length() > PartitionKeyStrategy.MAX_KEY_LENGTH
           ? value.substring(0, PartitionKeyStrategy.MAX_KEY_LENGTH)

@@ -40,29 +40,13 @@ final class PlainRequestPlanner implements RequestPlanner {
     long bytes = 0;
     for (int i = 0; i < n; i++) {
       byte[] data = batch.get(i).payload();
-      String key;
-      try {
-        key = keys.partitionKey(data);
-      } catch (RuntimeException e) {
-        outcomes[i] =
-            RecordOutcome.fatal(FatalReason.INVALID, "partition key strategy failed: " + e);
-        continue;
-      }
-      if (key == null || key.isEmpty() || key.length() > PartitionKeyStrategy.MAX_KEY_LENGTH) {
-        outcomes[i] =
-            RecordOutcome.fatal(
-                FatalReason.INVALID,
-                "partition key must be 1 to "
-                    + PartitionKeyStrategy.MAX_KEY_LENGTH
-                    + " characters, got "
-                    + (key == null ? "null" : key.length()));
+      String key = partitionKey(keys, data, outcomes, i);
+      if (key == null) {
         continue;
       }
       long size = (long) data.length + utf8Length(key);
       if (size > maxRecordBytes) {
-        outcomes[i] =
-            RecordOutcome.fatal(
-                FatalReason.TOO_LARGE, "too large: " + size + " bytes > " + maxRecordBytes);
+        outcomes[i] = tooLarge(size, maxRecordBytes);
         continue;
       }
       int count = entries.size();
@@ -88,6 +72,39 @@ final class PlainRequestPlanner implements RequestPlanner {
       requests.add(finish(entries, indices, sizes, bytes));
     }
     return requests;
+  }
+
+  /**
+   * The key of one record, or null after answering the record fatal {@code INVALID} because the
+   * strategy failed or gave a key Kinesis would reject.
+   */
+  static String partitionKey(
+      PartitionKeyStrategy keys, byte[] data, RecordOutcome[] outcomes, int index) {
+    String key;
+    try {
+      key = keys.partitionKey(data);
+    } catch (RuntimeException e) {
+      outcomes[index] =
+          RecordOutcome.fatal(FatalReason.INVALID, "partition key strategy failed: " + e);
+      return null;
+    }
+    if (key == null || key.isEmpty() || key.length() > PartitionKeyStrategy.MAX_KEY_LENGTH) {
+      outcomes[index] =
+          RecordOutcome.fatal(
+              FatalReason.INVALID,
+              "partition key must be 1 to "
+                  + PartitionKeyStrategy.MAX_KEY_LENGTH
+                  + " characters, got "
+                  + (key == null ? "null" : key.length()));
+      return null;
+    }
+    return key;
+  }
+
+  /** The outcome of a record whose data plus key exceed the record limit. */
+  static RecordOutcome tooLarge(long size, int maxRecordBytes) {
+    return RecordOutcome.fatal(
+        FatalReason.TOO_LARGE, "too large: " + size + " bytes > " + maxRecordBytes);
   }
 
   private static PlannedRequest finish(
