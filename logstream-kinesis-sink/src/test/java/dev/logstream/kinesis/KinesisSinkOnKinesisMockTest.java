@@ -13,6 +13,8 @@ import dev.logstream.core.sink.RecordOutcome;
 import dev.logstream.core.sink.SinkRecord;
 import dev.logstream.kinesis.mock.KinesisMockExtension;
 import dev.logstream.kinesis.mock.StreamReader;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.kinesis.retrieval.AggregatorUtil;
+import software.amazon.kinesis.retrieval.KinesisClientRecord;
 
 /**
  * The sink as a user builds it (its own Netty client, HTTP/1.1, CBOR on) against kinesis-mock, the
@@ -34,7 +38,7 @@ import software.amazon.awssdk.regions.Region;
 class KinesisSinkOnKinesisMockTest {
   @RegisterExtension
   static final KinesisMockExtension KINESIS =
-      KinesisMockExtension.withStreams("direct:4", "delivered:1");
+      KinesisMockExtension.withStreams("direct:4", "delivered:1", "aggregated:4");
 
   @TempDir Path dir;
 
@@ -74,6 +78,59 @@ class KinesisSinkOnKinesisMockTest {
     assertThat(read)
         .extracting(r -> new String(r.data(), UTF_8))
         .containsExactlyInAnyOrderElementsOf(sent);
+    assertThat(read.stream().map(StreamReader.ReadRecord::shardId).distinct()).hasSize(4);
+  }
+
+  @Test
+  void send_aggregated_kclDeaggregatesEveryRecordOnTheShardItLandedOn() throws Exception {
+    List<SinkRecord> batch = new ArrayList<>();
+    List<String> sent = new ArrayList<>();
+    for (int i = 1; i <= 1000; i++) {
+      batch.add(new SinkRecord(i, line(i)));
+      sent.add(new String(line(i), UTF_8));
+    }
+    long entries;
+    try (KinesisSink sink =
+        KinesisSink.builder("aggregated")
+            .endpointOverride(KINESIS.endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+            .aggregation(KplAggregator.builder().maxAggregateBytes(2 << 10).build())
+            .build()) {
+      List<RecordOutcome> outcomes =
+          sink.send(batch).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      assertThat(outcomes).hasSize(1000).allMatch(o -> o == RecordOutcome.delivered());
+      entries = sink.metrics().kinesisRecordsPut();
+    }
+    // ~14 records of ~140 B per 2 KiB aggregate: ~70 aggregates, so every shard gets some
+    assertThat(entries).isBetween(40L, 120L);
+
+    List<StreamReader.ReadRecord> read =
+        StreamReader.of(KINESIS.newClient(), "aggregated")
+            .readAtLeast((int) entries, Duration.ofSeconds(60));
+    AggregatorUtil kcl = new AggregatorUtil();
+    List<String> received = new ArrayList<>();
+    for (StreamReader.ReadRecord r : read) {
+      // deaggregate as a KCL worker of that shard does: with the shard's hash key range
+      List<KinesisClientRecord> users =
+          kcl.deaggregate(
+              List.of(
+                  KinesisClientRecord.builder()
+                      .data(ByteBuffer.wrap(r.data()))
+                      .partitionKey(r.partitionKey())
+                      .sequenceNumber(r.sequenceNumber())
+                      .build()),
+              new BigInteger(r.shard().hashKeyRange().startingHashKey()),
+              new BigInteger(r.shard().hashKeyRange().endingHashKey()));
+      assertThat(users).as("records of the aggregate on %s", r.shardId()).isNotEmpty();
+      for (KinesisClientRecord user : users) {
+        byte[] data = new byte[user.data().remaining()];
+        user.data().get(data);
+        received.add(new String(data, UTF_8));
+      }
+    }
+    assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
     assertThat(read.stream().map(StreamReader.ReadRecord::shardId).distinct()).hasSize(4);
   }
 
