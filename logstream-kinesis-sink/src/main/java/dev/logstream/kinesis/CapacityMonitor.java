@@ -13,9 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
@@ -99,7 +99,6 @@ public final class CapacityMonitor {
   private final Clock clock;
   private final long origin;
   private final AsyncLoadingCache<String, Integer> shardCounts;
-  private final AtomicLong describeCalls = new AtomicLong();
   private volatile int lastKnownShards;
 
   private final Object lock = new Object();
@@ -208,7 +207,7 @@ public final class CapacityMonitor {
             new CapacityAlert(
                 stream,
                 CapacityAlert.Reason.THROTTLING,
-                w.utilization.maxUtilization(),
+                shards == 0 ? 0 : w.utilization.maxUtilization(),
                 w.utilization.binding(),
                 shards,
                 instantOf(now, now)));
@@ -247,18 +246,12 @@ public final class CapacityMonitor {
     return snapshot;
   }
 
-  /** DescribeStreamSummary calls made so far, for tests. */
-  long describeCalls() {
-    return describeCalls.get();
-  }
-
   /** The open shard count: the cached one, else the last known, else 0; never blocks. */
   private int shards() {
     return shardCounts.get(stream).getNow(lastKnownShards);
   }
 
   private CompletableFuture<Integer> describe() {
-    describeCalls.incrementAndGet();
     DescribeStreamSummaryRequest.Builder request = DescribeStreamSummaryRequest.builder();
     if (stream.startsWith("arn:")) {
       request.streamARN(stream);
@@ -391,7 +384,7 @@ public final class CapacityMonitor {
           "Kinesis stream {}: {} - write utilization {} ({}) on {} shards, threshold {}, since {}",
           alert.stream(),
           alert.reason(),
-          String.format("%.3f", alert.utilization()),
+          String.format(Locale.ROOT, "%.3f", alert.utilization()),
           alert.binding(),
           alert.shards(),
           threshold,

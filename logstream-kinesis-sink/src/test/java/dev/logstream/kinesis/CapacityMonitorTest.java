@@ -303,6 +303,12 @@ class CapacityMonitorTest {
     assertThat(u.utilization()).isZero();
     assertThat(u.atOrAboveThreshold()).isFalse();
     assertThat(alerts).isEmpty();
+
+    m.recordPut(0, 0, 1); // throttling is still reported
+    assertThat(alerts)
+        .containsExactly(
+            new CapacityAlert(
+                "logs", CapacityAlert.Reason.THROTTLING, 0, ThroughputDimension.RECORDS, 0, WALL));
   }
 
   @Test
