@@ -140,6 +140,7 @@ public final class KinesisSink implements Sink {
   private final RequestPlanner planner;
   private final int maxRequestsInFlight;
   private final LongSupplier nanoClock;
+  private final CapacityMonitor capacityMonitor;
 
   private final Object lock = new Object();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -182,6 +183,7 @@ public final class KinesisSink implements Sink {
     this.maxRequestsInFlight =
         b.maxRequestsInFlight == null ? DEFAULT_MAX_REQUESTS_IN_FLIGHT : b.maxRequestsInFlight;
     this.nanoClock = b.nanoClock == null ? System::nanoTime : b.nanoClock;
+    this.capacityMonitor = b.capacityMonitor;
   }
 
   /**
@@ -538,6 +540,7 @@ public final class KinesisSink implements Sink {
       long putRecords = 0;
       long putEntries = 0;
       long putBytes = 0;
+      long throttledEntries = 0;
       for (int e = 0; e < entries; e++) {
         PutRecordsResultEntry r = results.get(e);
         int from = request.entryStart()[e];
@@ -550,6 +553,9 @@ public final class KinesisSink implements Sink {
           putBytes += request.entryBytes()[e];
         } else {
           outcome = classifyCode(r.errorCode(), r.errorMessage());
+          if (outcome instanceof RecordOutcome.Retryable t && t.reason() == RetryReason.THROTTLED) {
+            throttledEntries++;
+          }
           countFailure(r.errorCode(), outcome, to - from);
         }
         for (int k = from; k < to; k++) {
@@ -559,6 +565,9 @@ public final class KinesisSink implements Sink {
       recordsPut.add(putRecords);
       kinesisRecordsPut.add(putEntries);
       bytesPut.add(putBytes);
+      if (capacityMonitor != null) {
+        capacityMonitor.recordPut(putEntries, putBytes, throttledEntries);
+      }
     }
 
     void fail(Throwable error) {
@@ -568,6 +577,11 @@ public final class KinesisSink implements Sink {
         LOG.debug("Kinesis PutRecords request failed: {}", c.outcome(), error);
       }
       failAll(c.outcome(), c.code());
+      if (capacityMonitor != null
+          && c.outcome() instanceof RecordOutcome.Retryable t
+          && t.reason() == RetryReason.THROTTLED) {
+        capacityMonitor.recordPut(0, 0, request.entries().size());
+      }
     }
 
     void failAll(RecordOutcome outcome, String code) {
@@ -615,6 +629,7 @@ public final class KinesisSink implements Sink {
     private RequestPlanner planner;
     private LongSupplier nanoClock;
     private SdkEventLoopGroup eventLoopGroup;
+    private CapacityMonitor capacityMonitor;
 
     private Builder(String stream) {
       this.stream = stream;
@@ -870,6 +885,27 @@ public final class KinesisSink implements Sink {
     public Builder aggregation(KplAggregator aggregator) {
       requireUnset("aggregation", aggregation);
       aggregation = Objects.requireNonNull(aggregator, "aggregation");
+      return this;
+    }
+
+    /**
+     * Reports what the sink writes to a {@link CapacityMonitor} of the same stream: after each
+     * PutRecords response, the entries and bytes Kinesis accepted and the entries it throttled.
+     *
+     * @param value the monitor
+     * @return this builder
+     * @throws IllegalArgumentException if the monitor watches another stream
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code value} is null
+     */
+    public Builder capacityMonitor(CapacityMonitor value) {
+      requireUnset("capacityMonitor", capacityMonitor);
+      Objects.requireNonNull(value, "capacityMonitor");
+      if (!value.stream().equals(stream)) {
+        throw new IllegalArgumentException(
+            "capacityMonitor watches stream '" + value.stream() + "', not '" + stream + "'");
+      }
+      capacityMonitor = value;
       return this;
     }
 
