@@ -40,6 +40,9 @@ final class InstantKinesisEndpoint implements AutoCloseable {
    * @throws IOException if the server cannot bind
    */
   InstantKinesisEndpoint() throws IOException {
+    // Without TCP_NODELAY the server's response headers and body wait on the client's delayed
+    // ACK (40 ms on Linux): the JDK server reads this once, when it first starts.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(threads);
     server.createContext("/", this::handle);
