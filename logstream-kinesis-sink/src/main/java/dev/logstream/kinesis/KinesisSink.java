@@ -334,18 +334,40 @@ public final class KinesisSink implements Sink {
     }
   }
 
-  private void start(Pending pending) {
-    PutRecordsRequest.Builder request =
-        PutRecordsRequest.builder().records(pending.request.entries());
+  /**
+   * Builds the PutRecords requests {@link #send(List)} would send for a batch, with the same code,
+   * without sending them or touching the metrics. Not part of the sink's stable API: it exists so
+   * that benchmarks and diagnostics measure and inspect the real request path. Records {@code send}
+   * would answer without sending (e.g. too large) are left out.
+   *
+   * @param batch the records; payloads are wrapped, not copied, and never modified
+   * @return the requests, in the order {@code send} would start them
+   */
+  public List<PutRecordsRequest> requestsFor(List<SinkRecord> batch) {
+    List<RequestPlanner.PlannedRequest> plan = planner.plan(batch, new RecordOutcome[batch.size()]);
+    PutRecordsRequest[] requests = new PutRecordsRequest[plan.size()];
+    for (int i = 0; i < requests.length; i++) {
+      requests[i] = request(plan.get(i));
+    }
+    return List.of(requests);
+  }
+
+  private PutRecordsRequest request(RequestPlanner.PlannedRequest planned) {
+    PutRecordsRequest.Builder request = PutRecordsRequest.builder().records(planned.entries());
     if (streamArn != null) {
       request.streamARN(streamArn);
     } else {
       request.streamName(streamName);
     }
+    return request.build();
+  }
+
+  private void start(Pending pending) {
+    PutRecordsRequest request = request(pending.request);
     long started = nanoClock.getAsLong();
     CompletableFuture<PutRecordsResponse> call;
     try {
-      call = client.putRecords(request.build());
+      call = client.putRecords(request);
     } catch (RuntimeException e) {
       call = CompletableFuture.failedFuture(e);
     }
