@@ -6,8 +6,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.logstream.core.capacity.KinesisLimits;
 import dev.logstream.core.capacity.Utilization;
 import dev.logstream.core.capacity.WriteLoad;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,8 +88,6 @@ public final class CapacityMonitor {
   private final String stream;
   private final CapacityListener listener;
   private final double threshold;
-  private final BigInteger thresholdNumerator;
-  private final BigInteger thresholdDenominator;
   private final Duration window;
   private final int windowSeconds;
   private final long sustainSeconds;
@@ -116,10 +112,6 @@ public final class CapacityMonitor {
     this.stream = b.stream;
     this.listener = b.listener == null ? alert -> {} : b.listener;
     this.threshold = b.threshold == null ? KinesisLimits.ALARM_UTILIZATION : b.threshold;
-    BigDecimal decimal = BigDecimal.valueOf(threshold);
-    this.thresholdNumerator = decimal.unscaledValue();
-    this.thresholdDenominator =
-        decimal.scale() <= 0 ? BigInteger.ONE : BigInteger.TEN.pow(decimal.scale());
     this.window = b.window == null ? DEFAULT_WINDOW : b.window;
     this.windowSeconds = (int) window.toSeconds();
     this.sustainSeconds = (b.sustainFor == null ? DEFAULT_SUSTAIN_FOR : b.sustainFor).toSeconds();
@@ -240,7 +232,7 @@ public final class CapacityMonitor {
               shards == 0 ? 0 : w.utilization.recordsUtilization(),
               shards == 0 ? 0 : w.utilization.bytesUtilization(),
               w.utilization.binding(),
-              shards > 0 && atLeastThreshold(w, shards));
+              shards > 0 && w.utilization().reaches(threshold));
     }
     deliver(alerts);
     return snapshot;
@@ -313,7 +305,7 @@ public final class CapacityMonitor {
     if (w.throttled == 0) {
       throttling = false;
     }
-    if (shards == 0 || !atLeastThreshold(w, shards)) {
+    if (shards == 0 || !w.utilization().reaches(threshold)) {
       highSince = NONE;
       highAlerted = false;
       return;
@@ -350,24 +342,6 @@ public final class CapacityMonitor {
     }
     return new Window(
         r, b, t, new Utilization(WriteLoad.of(r, b), Math.max(1, shards * windowSeconds)));
-  }
-
-  /**
-   * Either dimension at or above the threshold: {@code sum * q >= limit * shards * seconds * p}.
-   */
-  private boolean atLeastThreshold(Window w, int shards) {
-    BigInteger shardSeconds =
-        BigInteger.valueOf(shards).multiply(BigInteger.valueOf(windowSeconds));
-    return atLeast(w.records, KinesisLimits.SHARD_WRITE_RECORDS_PER_SECOND, shardSeconds)
-        || atLeast(w.bytes, KinesisLimits.SHARD_WRITE_BYTES_PER_SECOND, shardSeconds);
-  }
-
-  private boolean atLeast(long sum, long perShard, BigInteger shardSeconds) {
-    return BigInteger.valueOf(sum)
-            .multiply(thresholdDenominator)
-            .compareTo(
-                BigInteger.valueOf(perShard).multiply(shardSeconds).multiply(thresholdNumerator))
-        >= 0;
   }
 
   private Instant instantOf(long tick, long now) {

@@ -104,9 +104,24 @@ public record Utilization(WriteLoad kinesisLoad, int shards) {
    * @return {@code true} if either dimension is at or above 90 %
    */
   public boolean reachesAlarm() {
-    Exact.Ratio alarm = Exact.Ratio.of(KinesisLimits.ALARM_UTILIZATION);
-    return Exact.atLeast(records(), SHARD_WRITE_RECORDS_PER_SECOND, shards, alarm)
-        || Exact.atLeast(bytes(), SHARD_WRITE_BYTES_PER_SECOND, shards, alarm);
+    return reaches(KinesisLimits.ALARM_UTILIZATION);
+  }
+
+  /**
+   * Whether either dimension is at or above {@code fraction}, compared exactly at the decimal value
+   * of {@code fraction} ({@code 0.9} is exactly nine tenths).
+   *
+   * @param fraction a utilization, finite and {@code >= 0}
+   * @return {@code true} if records or bytes use at least {@code fraction} of their limit
+   * @throws IllegalArgumentException if {@code fraction} is negative, NaN or infinite
+   */
+  public boolean reaches(double fraction) {
+    if (!(fraction >= 0) || Double.isInfinite(fraction)) {
+      throw new IllegalArgumentException("fraction must be finite and >= 0, got " + fraction);
+    }
+    Exact.Ratio ratio = Exact.Ratio.of(fraction);
+    return Exact.atLeast(records(), SHARD_WRITE_RECORDS_PER_SECOND, shards, ratio)
+        || Exact.atLeast(bytes(), SHARD_WRITE_BYTES_PER_SECOND, shards, ratio);
   }
 
   private BigInteger records() {

@@ -19,6 +19,15 @@ class UtilizationTest {
   }
 
   @Test
+  void reaches_exactlyAtAnyFraction_isTrueAndOneBelowIsFalse() {
+    assertThat(calculator.utilization(WriteLoad.of(700, 0), 1).reaches(0.7)).isTrue();
+    assertThat(calculator.utilization(WriteLoad.of(699, 0), 1).reaches(0.7)).isFalse();
+    assertThatThrownBy(() -> calculator.utilization(WriteLoad.of(1, 0), 1).reaches(-0.1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fraction must be finite and >= 0, got -0.1");
+  }
+
+  @Test
   void utilization_899RecordsOnOneShard_isBelowTheAlarm() {
     assertThat(calculator.utilization(WriteLoad.of(899, 0), 1).reachesAlarm()).isFalse();
   }
