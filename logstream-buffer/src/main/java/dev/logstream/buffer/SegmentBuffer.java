@@ -65,6 +65,7 @@ import org.slf4j.LoggerFactory;
  * checkpoint.spare                   where the next checkpoint is written
  * buffer.lock                        held while a process has the buffer open
  * quarantine/                        damaged segments without one readable frame, kept for a human
+ * dead-letter/                       where a {@link DirectoryDeadLetterStore} may live (not read)
  * </pre>
  *
  * <p>Any other file is reported in {@link RecoveryReport#unknownFiles()} and left alone. Segment
@@ -172,6 +173,13 @@ public final class SegmentBuffer implements AutoCloseable {
   private long nextSegmentId = 1;
   private int readersWaiting;
   private volatile int appendersWaiting;
+
+  /** Futures of {@link #whenRoomFor}, completed at the next room signal. Guarded by the lock. */
+  private final ArrayList<CompletableFuture<Void>> roomWaiters = new ArrayList<>();
+
+  /** A try-append found no disk space for a segment; cleared when a segment is freed. */
+  private boolean allocationBlocked;
+
   private List<Runnable> appendListeners = new ArrayList<>();
   private boolean warnedFull;
   private RecoveryReport recoveryReport;
@@ -301,6 +309,90 @@ public final class SegmentBuffer implements AutoCloseable {
    * @throws BufferFailedException if the buffer failed or is closed
    */
   public AppendResult appendAll(List<? extends ByteBuffer> payloads) {
+    return appendAll(payloads, true);
+  }
+
+  /**
+   * Like {@link #appendAll(List)}, but never waits: under the {@link OverflowPolicy#block()}
+   * policy, a batch that does not fit now is not appended and {@code null} is returned (ask {@link
+   * #whenRoomFor(List)} when to try again). Under {@code reject} and {@code drop-oldest} it behaves
+   * exactly like {@code appendAll}. For callers that must not block, such as a server's event loop
+   * turning a full buffer into backpressure.
+   *
+   * @param payloads the records, each from its position to its limit (positions are not moved)
+   * @return the sequence range and durability future, or {@code null} if the batch does not fit now
+   *     and the policy is to wait
+   * @throws IllegalArgumentException if {@code payloads} is empty
+   * @throws RecordTooLargeException if a record cannot fit in a segment, stating both sizes
+   * @throws BufferFullException if the batch can never fit, or the policy refuses it
+   * @throws BufferFailedException if the buffer failed or is closed
+   */
+  public AppendResult tryAppendAll(List<? extends ByteBuffer> payloads) {
+    return appendAll(payloads, false);
+  }
+
+  /**
+   * A future that completes when {@code payloads} may fit: at once if they fit now (or the buffer
+   * failed or is closed, so that the caller's next append reports it), otherwise at the next
+   * release of room (a commit that frees a segment, a dropped segment). The check and the
+   * registration are atomic, so no release is missed between a refused {@link #tryAppendAll(List)}
+   * and this call. Room is not reserved: the next try may still be refused if others appended
+   * first. The future may be completed on a thread holding the buffer's lock: attach only quick
+   * actions (hand-offs), or use the {@code *Async} methods.
+   *
+   * @param payloads the batch that did not fit
+   * @return completes when it is worth trying again
+   */
+  public CompletableFuture<Void> whenRoomFor(List<? extends ByteBuffer> payloads) {
+    lock.lock();
+    try {
+      if (failure != null || closed) {
+        return CompletableFuture.completedFuture(null);
+      }
+      int free = active == null ? 0 : active.size - active.writePosition;
+      boolean intoActive =
+          active != null
+              && !payloads.isEmpty()
+              && SegmentFormat.frameSize(payloads.get(0).remaining()) <= free;
+      int needed = segmentsNeeded(payloads, free);
+      if (needed == 0 || (segmentsAvailable(intoActive) >= needed && !allocationBlocked)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<Void> waiter = new CompletableFuture<>();
+      roomWaiters.add(waiter);
+      appendersWaiting++; // so that the lock-free commit path signals (see commit)
+      return waiter;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Under the lock: a segment went back to the free list, so one can be taken without the disk. */
+  private void signalFreed() {
+    roomFreed.signalAll();
+    allocationBlocked = false;
+    signalRoom();
+  }
+
+  /**
+   * Under the lock: wakes blocked appenders and, if a segment can be taken now, completes the
+   * {@link #whenRoomFor} futures (not at every commit, which would make their callers spin).
+   */
+  private void signalRoom() {
+    liveShrank.signalAll();
+    boolean room =
+        failure != null || closed || (!allocationBlocked && segmentsAvailable(false) > 0);
+    if (room && !roomWaiters.isEmpty()) {
+      appendersWaiting -= roomWaiters.size();
+      CompletableFuture<?>[] waiters = roomWaiters.toArray(new CompletableFuture<?>[0]);
+      roomWaiters.clear();
+      for (CompletableFuture<?> waiter : waiters) {
+        waiter.complete(null);
+      }
+    }
+  }
+
+  private AppendResult appendAll(List<? extends ByteBuffer> payloads, boolean wait) {
     if (payloads.isEmpty()) {
       throw new IllegalArgumentException("payloads must not be empty");
     }
@@ -311,7 +403,10 @@ public final class SegmentBuffer implements AutoCloseable {
     long last;
     lock.lock();
     try {
-      ArrayDeque<Segment> fresh = prepareBatch(payloads);
+      ArrayDeque<Segment> fresh = prepareBatch(payloads, wait);
+      if (fresh == null) {
+        return null;
+      }
       first = nextSequence;
       last = first - 1;
       for (ByteBuffer p : payloads) {
@@ -374,8 +469,8 @@ public final class SegmentBuffer implements AutoCloseable {
   private void prepare(int frame) {
     checkUsable();
     while (active == null || active.size - active.writePosition < frame) {
-      awaitRoom(1, frame, false);
-      Segment fresh = takeSegments(1).poll();
+      awaitRoom(1, frame, false, true);
+      Segment fresh = takeSegments(1, true).poll();
       if (fresh != null) {
         install(fresh);
       } else {
@@ -393,7 +488,7 @@ public final class SegmentBuffer implements AutoCloseable {
    *
    * @return the new segments to write into once the active one is full, in order
    */
-  private ArrayDeque<Segment> prepareBatch(List<? extends ByteBuffer> payloads) {
+  private ArrayDeque<Segment> prepareBatch(List<? extends ByteBuffer> payloads, boolean wait) {
     while (true) {
       checkUsable();
       Segment current = active;
@@ -430,14 +525,19 @@ public final class SegmentBuffer implements AutoCloseable {
       if (needed == 0) {
         return new ArrayDeque<>();
       }
-      awaitRoom(needed, total, intoActive);
+      if (!awaitRoom(needed, total, intoActive, wait)) {
+        return null;
+      }
       if (active == current && (current == null || current.writePosition == position)) {
-        ArrayDeque<Segment> fresh = takeSegments(needed);
+        ArrayDeque<Segment> fresh = takeSegments(needed, wait);
         if (fresh.size() == needed) {
           if (startNew) {
             install(fresh.poll());
           }
           return fresh;
+        }
+        if (!wait) {
+          return null; // no disk space for a segment, and the policy is to wait for one
         }
       }
       // a segment was dropped, the policy waited, or others appended meanwhile: count again
@@ -476,9 +576,9 @@ public final class SegmentBuffer implements AutoCloseable {
   }
 
   /** Under the lock: applies the overflow policy until {@code needed} new segments fit. */
-  private void awaitRoom(int needed, long bytes, boolean keepActive) {
+  private boolean awaitRoom(int needed, long bytes, boolean keepActive, boolean wait) {
     if (segmentsAvailable(keepActive) >= needed) {
-      return;
+      return true;
     }
     switch (overflow.action()) {
       case REJECT -> {
@@ -491,6 +591,9 @@ public final class SegmentBuffer implements AutoCloseable {
         }
       }
       case BLOCK -> {
+        if (!wait) {
+          return false;
+        }
         appendsBlocked++;
         long timeoutNanos = overflow.timeout().map(Duration::toNanos).orElse(Long.MAX_VALUE);
         long remaining = timeoutNanos;
@@ -520,6 +623,7 @@ public final class SegmentBuffer implements AutoCloseable {
         checkUsable();
       }
     }
+    return true;
   }
 
   private String fullMessage(long bytes) {
@@ -569,7 +673,7 @@ public final class SegmentBuffer implements AutoCloseable {
    * oldest segment and {@code block} waits for one to be released; then fewer segments than asked
    * are returned (none), and the caller checks again for room.
    */
-  private ArrayDeque<Segment> takeSegments(int count) {
+  private ArrayDeque<Segment> takeSegments(int count, boolean wait) {
     ArrayDeque<Segment> taken = new ArrayDeque<>();
     try {
       while (taken.size() < count) {
@@ -589,7 +693,7 @@ public final class SegmentBuffer implements AutoCloseable {
       return taken;
     } catch (IOException e) {
       taken.descendingIterator().forEachRemaining(free::addFirst);
-      noSpace(e);
+      noSpace(e, wait);
       return new ArrayDeque<>();
     } catch (RuntimeException e) {
       taken.descendingIterator().forEachRemaining(free::addFirst);
@@ -598,7 +702,7 @@ public final class SegmentBuffer implements AutoCloseable {
   }
 
   /** Under the lock: a segment could not be allocated; applies the overflow policy. */
-  private void noSpace(IOException e) {
+  private void noSpace(IOException e, boolean wait) {
     allocationFailures++;
     if (!warnedFull) {
       warnedFull = true;
@@ -623,6 +727,10 @@ public final class SegmentBuffer implements AutoCloseable {
         }
       }
       case BLOCK -> {
+        if (!wait) {
+          allocationBlocked = true; // whenRoomFor waits for a released segment
+          return;
+        }
         appendsBlocked++;
         try {
           if (!roomFreed.await(
@@ -813,7 +921,7 @@ public final class SegmentBuffer implements AutoCloseable {
         // a fully delivered active segment counts as room for a blocked append (Dekker as above)
         lock.lock();
         try {
-          liveShrank.signalAll();
+          signalRoom();
         } finally {
           lock.unlock();
         }
@@ -824,7 +932,7 @@ public final class SegmentBuffer implements AutoCloseable {
     lock.lock();
     try {
       released = detachDelivered();
-      liveShrank.signalAll(); // also when a racing commit released the head: the active may be done
+      signalRoom(); // also when a racing commit released the head: the active may be done
     } finally {
       lock.unlock();
     }
@@ -851,7 +959,7 @@ public final class SegmentBuffer implements AutoCloseable {
     updateReleasable();
     if (!released.isEmpty()) {
       // room for a new segment now, even if a reader still holds a released one (no handBack yet)
-      liveShrank.signalAll();
+      signalRoom();
     }
     return released;
   }
@@ -913,7 +1021,7 @@ public final class SegmentBuffer implements AutoCloseable {
           && live.size() + free.size() < maxSegments // files on disk never exceed maxSegments
           && s.size == segmentSize) {
         free.addLast(s);
-        roomFreed.signalAll();
+        signalFreed();
         return;
       }
       Unmapper.unmap(s.map);
@@ -924,7 +1032,7 @@ public final class SegmentBuffer implements AutoCloseable {
           log.warn("could not delete released {}: {}", s, e.toString());
         }
       }
-      roomFreed.signalAll();
+      signalFreed();
     } finally {
       lock.unlock();
     }
@@ -967,8 +1075,8 @@ public final class SegmentBuffer implements AutoCloseable {
     }
     lock.lock();
     try {
-      roomFreed.signalAll();
-      liveShrank.signalAll();
+      signalFreed();
+      signalRoom();
       appended.signalAll();
     } finally {
       lock.unlock();
@@ -1160,8 +1268,8 @@ public final class SegmentBuffer implements AutoCloseable {
         return;
       }
       closed = true;
-      roomFreed.signalAll();
-      liveShrank.signalAll();
+      signalFreed();
+      signalRoom();
       appended.signalAll();
     } finally {
       lock.unlock();
@@ -1437,7 +1545,8 @@ public final class SegmentBuffer implements AutoCloseable {
         } else if (!name.equals(Checkpoint.FILE_NAME)
             && !name.equals(Checkpoint.SPARE_NAME)
             && !name.equals(LOCK_NAME)
-            && !name.equals(QUARANTINE)) {
+            && !name.equals(QUARANTINE)
+            && !name.equals(DirectoryDeadLetterStore.DEFAULT_DIRECTORY_NAME)) {
           unknown.add(name);
         }
       }

@@ -514,6 +514,25 @@ class SegmentBufferFaultTest {
   }
 
   @Test
+  void noSpaceAtAllocation_tryAppendAllUnderBlock_returnsNullAndWaitsForAFreedSegment()
+      throws Exception {
+    FaultyIo io = new FaultyIo();
+    io.allocationSpace.set(2L * SEGMENT);
+    try (SegmentBuffer buffer = open(io, Durability.never(), OverflowPolicy.block())) {
+      append(buffer, record(1, MAX));
+      append(buffer, record(2, MAX));
+      List<ByteBuffer> next = List.of(ByteBuffer.wrap(record(3, 10)));
+      assertThat(buffer.tryAppendAll(next)).isNull();
+      assertThat(buffer.metrics().allocationFailures()).isEqualTo(1);
+      java.util.concurrent.CompletableFuture<Void> room = buffer.whenRoomFor(next);
+      assertThat(room).isNotDone(); // two segments of eight in use, but the disk is full
+      buffer.commit(1);
+      assertThat(room).isCompleted();
+      assertThat(buffer.tryAppendAll(next).firstSequence()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void noSpaceAtAllocation_dropOldest_dropsTheOldestSegmentAndReusesIt() throws Exception {
     FaultyIo io = new FaultyIo();
     io.allocationSpace.set(2L * SEGMENT);
