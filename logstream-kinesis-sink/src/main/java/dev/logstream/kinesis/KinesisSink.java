@@ -254,11 +254,14 @@ public final class KinesisSink implements Sink {
   }
 
   /**
-   * Returns a snapshot of the sink's counters.
+   * Returns a snapshot of the sink's counters. With a capacity monitor attached this also takes the
+   * monitor's {@link CapacityMonitor#utilization()} snapshot (which evaluates the seconds passed
+   * since its last evaluation and may call its listener).
    *
    * @return the metrics
    */
   public KinesisSinkMetrics metrics() {
+    double utilization = capacityUtilization();
     Map<String, Long> byCode = new java.util.HashMap<>();
     failuresByCode.forEach((code, n) -> byCode.put(code, n.sum()));
     synchronized (lock) {
@@ -276,8 +279,18 @@ public final class KinesisSink implements Sink {
           inFlight,
           bytesInFlight,
           queue.size(),
-          kinesisRecordsPut.sum());
+          kinesisRecordsPut.sum(),
+          utilization);
     }
+  }
+
+  /** The attached monitor's utilization; NaN without a monitor or before the shard count. */
+  private double capacityUtilization() {
+    if (capacityMonitor == null) {
+      return Double.NaN;
+    }
+    CapacitySnapshot snapshot = capacityMonitor.utilization();
+    return snapshot.shards() == 0 ? Double.NaN : snapshot.utilization();
   }
 
   /**
