@@ -122,6 +122,9 @@ public final class KinesisSink implements Sink {
   /** Default {@code apiCallTimeout}. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(15);
 
+  /** The longest {@code linger} accepted. */
+  public static final Duration MAX_LINGER = Duration.ofMinutes(1);
+
   /** The longest timeout accepted. */
   public static final Duration TIMEOUT_LIMIT = Duration.ofHours(1);
 
@@ -141,6 +144,7 @@ public final class KinesisSink implements Sink {
   private final int maxRequestsInFlight;
   private final LongSupplier nanoClock;
   private final CapacityMonitor capacityMonitor;
+  private final LingerCombiner combiner;
 
   private final Object lock = new Object();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -184,6 +188,19 @@ public final class KinesisSink implements Sink {
         b.maxRequestsInFlight == null ? DEFAULT_MAX_REQUESTS_IN_FLIGHT : b.maxRequestsInFlight;
     this.nanoClock = b.nanoClock == null ? System::nanoTime : b.nanoClock;
     this.capacityMonitor = b.capacityMonitor;
+    Duration linger = b.linger == null ? Duration.ZERO : b.linger;
+    if (linger.isZero()) {
+      this.combiner = null;
+    } else {
+      this.combiner =
+          new LingerCombiner(
+              linger,
+              records,
+              requestBytes,
+              b.lingerScheduler == null ? LingerCombiner.daemonThread(b.stream) : b.lingerScheduler,
+              this::sendNow,
+              this::answerClosed);
+    }
   }
 
   /**
@@ -223,11 +240,20 @@ public final class KinesisSink implements Sink {
    * fails to build the requests (a bug, which the dispatcher retries). After {@link #close()} every
    * record is answered retryable {@link RetryReason#NETWORK}.
    *
+   * <p>With {@link Builder#linger(Duration)} above zero, the records may wait up to {@code linger}
+   * to share PutRecords requests with the records of other calls; the outcomes stay index-aligned
+   * with {@code batch}.
+   *
    * @param batch the records; payloads are wrapped, not copied, and never modified
    * @return a stage completing with one outcome per record, index-aligned with {@code batch}
    */
   @Override
   public CompletionStage<List<RecordOutcome>> send(List<SinkRecord> batch) {
+    return combiner == null ? sendNow(batch) : combiner.send(batch);
+  }
+
+  /** Plans and sends a batch at once: the whole send path without linger. */
+  private CompletionStage<List<RecordOutcome>> sendNow(List<SinkRecord> batch) {
     RecordOutcome[] outcomes = new RecordOutcome[batch.size()];
     List<RequestPlanner.PlannedRequest> plan;
     try {
@@ -294,12 +320,17 @@ public final class KinesisSink implements Sink {
   }
 
   /**
-   * Stops accepting batches, answers the requests still waiting for a slot retryable {@link
-   * RetryReason#NETWORK}, and closes the client if the sink built it (which fails the requests in
-   * flight). A client handed to {@link Builder#client(KinesisAsyncClient)} is left open.
+   * Stops accepting batches, answers the records still lingering (see {@link
+   * Builder#linger(Duration)}) and the requests still waiting for a slot retryable {@link
+   * RetryReason#NETWORK} {@code "sink closed"}, stops the linger thread, and closes the client if
+   * the sink built it (which fails the requests in flight). A client handed to {@link
+   * Builder#client(KinesisAsyncClient)} is left open.
    */
   @Override
   public void close() {
+    if (combiner != null) {
+      combiner.close();
+    }
     List<Pending> dropped;
     synchronized (lock) {
       if (closed) {
@@ -315,6 +346,15 @@ public final class KinesisSink implements Sink {
     }
     if (ownsClient) {
       client.close();
+    }
+  }
+
+  /** Answers records still lingering when the sink closes, counted like queued requests. */
+  private void answerClosed(List<LingerCombiner.Slot> lingering) {
+    RecordOutcome closedOutcome = RecordOutcome.retryable(RetryReason.NETWORK, "sink closed");
+    countFailure("SinkClosed", closedOutcome, lingering.size());
+    for (LingerCombiner.Slot slot : lingering) {
+      slot.answer(closedOutcome);
     }
   }
 
@@ -665,6 +705,8 @@ public final class KinesisSink implements Sink {
     private LongSupplier nanoClock;
     private SdkEventLoopGroup eventLoopGroup;
     private CapacityMonitor capacityMonitor;
+    private Duration linger;
+    private LingerCombiner.Scheduler lingerScheduler;
 
     private Builder(String stream) {
       this.stream = stream;
@@ -941,6 +983,47 @@ public final class KinesisSink implements Sink {
             "capacityMonitor watches stream '" + value.stream() + "', not '" + stream + "'");
       }
       capacityMonitor = value;
+      return this;
+    }
+
+    /**
+     * Sets how long records may wait to share a PutRecords request with the records of later {@link
+     * KinesisSink#send(List)} calls, like the KPL's {@code RecordMaxBufferedTime}; default {@link
+     * Duration#ZERO}: each batch is sent at once, one or more requests per batch.
+     *
+     * <p>Above zero, the sink accumulates the records of successive batches in arrival order and
+     * sends them as one combined batch (through the same planning, partition keys, aggregation,
+     * too-large handling and metrics as without linger) when the next record would take them over
+     * {@code maxRecordsPerRequest} records or {@code maxRequestBytes} payload bytes, at once when
+     * they reach either limit, and otherwise {@code linger} after the first of them arrived. Each
+     * record's outcome goes back to its own batch at its own index, and a batch's stage completes
+     * when all its records are answered. A dispatcher sending small batches then costs one request
+     * per {@code linger} (or per full request) instead of one per batch, at the price of up to
+     * {@code linger} more latency. The timer runs on one daemon thread, started by {@link #build()}
+     * only when linger is above zero and stopped by {@link KinesisSink#close()}, which answers the
+     * records still lingering retryable {@link RetryReason#NETWORK} {@code "sink closed"}.
+     *
+     * @param value zero to {@link KinesisSink#MAX_LINGER} (1 minute)
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code value} is null
+     */
+    public Builder linger(Duration value) {
+      requireUnset("linger", linger);
+      Objects.requireNonNull(value, "linger");
+      if (value.isNegative() || value.compareTo(MAX_LINGER) > 0) {
+        throw new IllegalArgumentException(
+            "linger must be in " + Duration.ZERO + ".." + MAX_LINGER + ", got " + value);
+      }
+      linger = value;
+      return this;
+    }
+
+    /** Replaces the linger timer's daemon thread, e.g. with a fake clock; for tests. */
+    Builder lingerScheduler(LingerCombiner.Scheduler value) {
+      requireUnset("lingerScheduler", lingerScheduler);
+      lingerScheduler = Objects.requireNonNull(value, "lingerScheduler");
       return this;
     }
 
