@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -40,6 +41,7 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
@@ -164,15 +166,14 @@ public final class KinesisSink implements Sink {
   private long latencyTotalNanos;
   private long latencyMaxNanos;
 
-  private KinesisSink(Builder b, KinesisAsyncClient client, boolean ownsClient) {
+  private KinesisSink(
+      Builder b, KinesisAsyncClient client, boolean ownsClient, int requestBytes, int recordBytes) {
     this.client = client;
     this.ownsClient = ownsClient;
     boolean arn = b.stream.startsWith("arn:");
     this.streamName = arn ? null : b.stream;
     this.streamArn = arn ? b.stream : null;
     int records = b.maxRecordsPerRequest == null ? MAX_RECORDS_PER_REQUEST : b.maxRecordsPerRequest;
-    int requestBytes = b.maxRequestBytes == null ? DEFAULT_REQUEST_BYTES : b.maxRequestBytes;
-    int recordBytes = b.maxRecordBytes == null ? DEFAULT_RECORD_BYTES : b.maxRecordBytes;
     this.limits = new SinkLimits(records, requestBytes, recordBytes);
     PartitionKeyStrategy keys =
         b.partitionKeys == null ? PartitionKeyStrategy.randomUuid() : b.partitionKeys;
@@ -699,6 +700,7 @@ public final class KinesisSink implements Sink {
     private Integer maxRecordsPerRequest;
     private Integer maxRequestBytes;
     private Integer maxRecordBytes;
+    private Boolean maxRecordBytesFromStream;
     private PartitionKeyStrategy partitionKeys;
     private KplAggregator aggregation;
     private RequestPlanner planner;
@@ -918,7 +920,38 @@ public final class KinesisSink implements Sink {
      */
     public Builder maxRecordBytes(int value) {
       requireUnset("maxRecordBytes", maxRecordBytes);
-      maxRecordBytes = checkRange("maxRecordBytes", value, 1, MAX_RECORD_BYTES);
+      int checked = checkRange("maxRecordBytes", value, 1, MAX_RECORD_BYTES);
+      if (maxRecordBytesFromStream != null) {
+        throw new IllegalStateException(
+            "maxRecordBytes cannot be set together with maxRecordBytesFromStream");
+      }
+      maxRecordBytes = checked;
+      return this;
+    }
+
+    /**
+     * Reads the record limit from the stream instead of setting {@code maxRecordBytes}: {@link
+     * #build()} calls {@code DescribeStreamSummary} (by stream name or ARN) and waits for it at
+     * most {@code apiCallTimeout} (default 15 seconds). If the stream reports {@code
+     * MaxRecordSizeInKiB} (streams since the 2025 large-record change), the record limit is that
+     * many KiB, at most {@value KinesisSink#MAX_RECORD_BYTES} bytes; if it does not (older
+     * endpoints, emulators), the default {@value KinesisSink#DEFAULT_RECORD_BYTES} bytes (1 MiB).
+     * Without {@code maxRequestBytes}, the request limit becomes the larger of 5 MiB and the record
+     * limit. The limit chosen is logged at INFO. A stream whose limit is changed later ({@code
+     * UpdateMaxRecordSize}) needs a new sink.
+     *
+     * @return this builder
+     * @throws IllegalStateException if already set, or if {@code maxRecordBytes} was set
+     */
+    public Builder maxRecordBytesFromStream() {
+      requireUnset("maxRecordBytesFromStream", maxRecordBytesFromStream);
+      if (maxRecordBytes != null) {
+        throw new IllegalStateException(
+            "maxRecordBytesFromStream cannot be set together with maxRecordBytes ("
+                + maxRecordBytes
+                + ")");
+      }
+      maxRecordBytesFromStream = Boolean.TRUE;
       return this;
     }
 
@@ -1057,29 +1090,19 @@ public final class KinesisSink implements Sink {
      *
      * @return the sink
      * @throws IllegalStateException if {@code client} was set together with a client option, if
-     *     {@code maxRecordBytes} exceeds {@code maxRequestBytes}, if the {@code aggregation}'s
-     *     {@code maxAggregateBytes} exceeds {@code maxRecordBytes}, if {@code maxConcurrency} is
-     *     below {@code maxRequestsInFlight}, or if {@code apiCallTimeout} is below {@code
-     *     apiCallAttemptTimeout}
+     *     {@code maxRecordBytes} (set, or read from the stream) exceeds {@code maxRequestBytes}, if
+     *     the {@code aggregation}'s {@code maxAggregateBytes} exceeds {@code maxRecordBytes}, if
+     *     {@code maxConcurrency} is below {@code maxRequestsInFlight}, or if {@code apiCallTimeout}
+     *     is below {@code apiCallAttemptTimeout}; with {@code maxRecordBytesFromStream}, also if
+     *     {@code maxRequestBytes} was set below the stream's record limit
+     * @throws KinesisSinkException with {@code maxRecordBytesFromStream}, if {@code
+     *     DescribeStreamSummary} fails or does not answer within {@code apiCallTimeout}
      */
     public KinesisSink build() {
-      int requestBytes = maxRequestBytes == null ? DEFAULT_REQUEST_BYTES : maxRequestBytes;
-      int recordBytes = maxRecordBytes == null ? DEFAULT_RECORD_BYTES : maxRecordBytes;
-      if (recordBytes > requestBytes) {
-        throw new IllegalStateException(
-            "maxRecordBytes ("
-                + recordBytes
-                + ") must not exceed maxRequestBytes ("
-                + requestBytes
-                + ")");
-      }
-      if (aggregation != null && aggregation.maxAggregateBytes() > recordBytes) {
-        throw new IllegalStateException(
-            "aggregation maxAggregateBytes ("
-                + aggregation.maxAggregateBytes()
-                + ") must not exceed maxRecordBytes ("
-                + recordBytes
-                + ")");
+      if (maxRecordBytesFromStream == null) {
+        int requestBytes = maxRequestBytes == null ? DEFAULT_REQUEST_BYTES : maxRequestBytes;
+        int recordBytes = maxRecordBytes == null ? DEFAULT_RECORD_BYTES : maxRecordBytes;
+        checkLimits(requestBytes, recordBytes);
       }
       if (client != null) {
         rejectWithClient("region", region);
@@ -1090,7 +1113,7 @@ public final class KinesisSink implements Sink {
         rejectWithClient("apiCallTimeout", apiCallTimeout);
         rejectWithClient("apiCallAttemptTimeout", apiCallAttemptTimeout);
         rejectWithClient("cbor", cbor);
-        return new KinesisSink(this, client, false);
+        return withLimits(client, false, DEFAULT_CALL_TIMEOUT);
       }
       int inFlight =
           maxRequestsInFlight == null ? DEFAULT_MAX_REQUESTS_IN_FLIGHT : maxRequestsInFlight;
@@ -1139,7 +1162,122 @@ public final class KinesisSink implements Sink {
       if (credentialsProvider != null) {
         b.credentialsProvider(credentialsProvider);
       }
-      return new KinesisSink(this, buildClient(b, cbor == null || cbor), true);
+      return withLimits(buildClient(b, cbor == null || cbor), true, call);
+    }
+
+    private void checkLimits(int requestBytes, int recordBytes) {
+      if (recordBytes > requestBytes) {
+        throw new IllegalStateException(
+            "maxRecordBytes ("
+                + recordBytes
+                + ") must not exceed maxRequestBytes ("
+                + requestBytes
+                + ")");
+      }
+      if (aggregation != null && aggregation.maxAggregateBytes() > recordBytes) {
+        throw new IllegalStateException(
+            "aggregation maxAggregateBytes ("
+                + aggregation.maxAggregateBytes()
+                + ") must not exceed maxRecordBytes ("
+                + recordBytes
+                + ")");
+      }
+    }
+
+    /** Resolves the byte limits (from the stream if asked) and builds the sink. */
+    private KinesisSink withLimits(KinesisAsyncClient c, boolean owns, Duration callTimeout) {
+      if (maxRecordBytesFromStream == null) {
+        return new KinesisSink(
+            this,
+            c,
+            owns,
+            maxRequestBytes == null ? DEFAULT_REQUEST_BYTES : maxRequestBytes,
+            maxRecordBytes == null ? DEFAULT_RECORD_BYTES : maxRecordBytes);
+      }
+      try {
+        int recordBytes = recordBytesOfStream(c, callTimeout);
+        int requestBytes;
+        if (maxRequestBytes == null) {
+          requestBytes = Math.max(DEFAULT_REQUEST_BYTES, recordBytes);
+        } else if (maxRequestBytes < recordBytes) {
+          throw new IllegalStateException(
+              "maxRequestBytes ("
+                  + maxRequestBytes
+                  + ") is below the record limit of stream '"
+                  + stream
+                  + "' ("
+                  + recordBytes
+                  + "): raise maxRequestBytes or leave it unset");
+        } else {
+          requestBytes = maxRequestBytes;
+        }
+        checkLimits(requestBytes, recordBytes);
+        LOG.info(
+            "Kinesis stream {}: record limit {} bytes, request limit {} bytes",
+            stream,
+            recordBytes,
+            requestBytes);
+        return new KinesisSink(this, c, owns, requestBytes, recordBytes);
+      } catch (RuntimeException e) {
+        if (owns) {
+          c.close();
+        }
+        throw e;
+      }
+    }
+
+    /** The stream's {@code MaxRecordSizeInKiB} in bytes, capped; 1 MiB if it reports none. */
+    private int recordBytesOfStream(KinesisAsyncClient c, Duration callTimeout) {
+      DescribeStreamSummaryRequest.Builder request = DescribeStreamSummaryRequest.builder();
+      if (stream.startsWith("arn:")) {
+        request.streamARN(stream);
+      } else {
+        request.streamName(stream);
+      }
+      Integer kib;
+      try {
+        kib =
+            c.describeStreamSummary(request.build())
+                .get(callTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                .streamDescriptionSummary()
+                .maxRecordSizeInKiB();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw describeFailed(e);
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        throw describeFailed(
+            e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+      }
+      if (kib == null) {
+        LOG.info(
+            "Kinesis stream {} does not report MaxRecordSizeInKiB: using the default record limit"
+                + " of {} bytes",
+            stream,
+            DEFAULT_RECORD_BYTES);
+        return DEFAULT_RECORD_BYTES;
+      }
+      long bytes = kib * 1024L;
+      if (bytes > MAX_RECORD_BYTES || bytes < 1) {
+        LOG.info(
+            "Kinesis stream {} reports MaxRecordSizeInKiB {}: capping the record limit at {} bytes",
+            stream,
+            kib,
+            MAX_RECORD_BYTES);
+        return bytes < 1 ? DEFAULT_RECORD_BYTES : MAX_RECORD_BYTES;
+      }
+      return (int) bytes;
+    }
+
+    private KinesisSinkException describeFailed(Throwable cause) {
+      return new KinesisSinkException(
+          "maxRecordBytesFromStream: DescribeStreamSummary of stream '"
+              + stream
+              + "' failed ("
+              + cause.getClass().getSimpleName()
+              + ": "
+              + cause.getMessage()
+              + "); set maxRecordBytes explicitly",
+          cause);
     }
 
     private static KinesisAsyncClient buildClient(KinesisAsyncClientBuilder b, boolean cbor) {
