@@ -63,6 +63,10 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * exceed {@code maxRecordBytes} is never sent: it is answered {@link FatalReason#TOO_LARGE} with
  * {@code "too large: N bytes > M"}.
  *
+ * <p>With {@link Builder#linger(Duration)} above zero, the records of successive {@link
+ * #send(List)} calls are combined into shared requests for up to {@code linger} (like the KPL's
+ * {@code RecordMaxBufferedTime}); each record's outcome still goes back to its own batch.
+ *
  * <h2>Error classification</h2>
  *
  * <table>
