@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -40,6 +41,7 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
+import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
@@ -60,6 +62,10 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  * caller) and answers the batch when all of them are answered. A record whose data and key together
  * exceed {@code maxRecordBytes} is never sent: it is answered {@link FatalReason#TOO_LARGE} with
  * {@code "too large: N bytes > M"}.
+ *
+ * <p>With {@link Builder#linger(Duration)} above zero, the records of successive {@link
+ * #send(List)} calls are combined into shared requests for up to {@code linger} (like the KPL's
+ * {@code RecordMaxBufferedTime}); each record's outcome still goes back to its own batch.
  *
  * <h2>Error classification</h2>
  *
@@ -122,6 +128,9 @@ public final class KinesisSink implements Sink {
   /** Default {@code apiCallTimeout}. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(15);
 
+  /** The longest {@code linger} accepted. */
+  public static final Duration MAX_LINGER = Duration.ofMinutes(1);
+
   /** The longest timeout accepted. */
   public static final Duration TIMEOUT_LIMIT = Duration.ofHours(1);
 
@@ -141,6 +150,7 @@ public final class KinesisSink implements Sink {
   private final int maxRequestsInFlight;
   private final LongSupplier nanoClock;
   private final CapacityMonitor capacityMonitor;
+  private final LingerCombiner combiner;
 
   private final Object lock = new Object();
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -160,15 +170,14 @@ public final class KinesisSink implements Sink {
   private long latencyTotalNanos;
   private long latencyMaxNanos;
 
-  private KinesisSink(Builder b, KinesisAsyncClient client, boolean ownsClient) {
+  private KinesisSink(
+      Builder b, KinesisAsyncClient client, boolean ownsClient, int requestBytes, int recordBytes) {
     this.client = client;
     this.ownsClient = ownsClient;
     boolean arn = b.stream.startsWith("arn:");
     this.streamName = arn ? null : b.stream;
     this.streamArn = arn ? b.stream : null;
     int records = b.maxRecordsPerRequest == null ? MAX_RECORDS_PER_REQUEST : b.maxRecordsPerRequest;
-    int requestBytes = b.maxRequestBytes == null ? DEFAULT_REQUEST_BYTES : b.maxRequestBytes;
-    int recordBytes = b.maxRecordBytes == null ? DEFAULT_RECORD_BYTES : b.maxRecordBytes;
     this.limits = new SinkLimits(records, requestBytes, recordBytes);
     PartitionKeyStrategy keys =
         b.partitionKeys == null ? PartitionKeyStrategy.randomUuid() : b.partitionKeys;
@@ -184,6 +193,19 @@ public final class KinesisSink implements Sink {
         b.maxRequestsInFlight == null ? DEFAULT_MAX_REQUESTS_IN_FLIGHT : b.maxRequestsInFlight;
     this.nanoClock = b.nanoClock == null ? System::nanoTime : b.nanoClock;
     this.capacityMonitor = b.capacityMonitor;
+    Duration linger = b.linger == null ? Duration.ZERO : b.linger;
+    if (linger.isZero()) {
+      this.combiner = null;
+    } else {
+      this.combiner =
+          new LingerCombiner(
+              linger,
+              records,
+              requestBytes,
+              b.lingerScheduler == null ? LingerCombiner.daemonThread(b.stream) : b.lingerScheduler,
+              this::sendNow,
+              this::answerClosed);
+    }
   }
 
   /**
@@ -223,11 +245,20 @@ public final class KinesisSink implements Sink {
    * fails to build the requests (a bug, which the dispatcher retries). After {@link #close()} every
    * record is answered retryable {@link RetryReason#NETWORK}.
    *
+   * <p>With {@link Builder#linger(Duration)} above zero, the records may wait up to {@code linger}
+   * to share PutRecords requests with the records of other calls; the outcomes stay index-aligned
+   * with {@code batch}.
+   *
    * @param batch the records; payloads are wrapped, not copied, and never modified
    * @return a stage completing with one outcome per record, index-aligned with {@code batch}
    */
   @Override
   public CompletionStage<List<RecordOutcome>> send(List<SinkRecord> batch) {
+    return combiner == null ? sendNow(batch) : combiner.send(batch);
+  }
+
+  /** Plans and sends a batch at once: the whole send path without linger. */
+  private CompletionStage<List<RecordOutcome>> sendNow(List<SinkRecord> batch) {
     RecordOutcome[] outcomes = new RecordOutcome[batch.size()];
     List<RequestPlanner.PlannedRequest> plan;
     try {
@@ -254,11 +285,14 @@ public final class KinesisSink implements Sink {
   }
 
   /**
-   * Returns a snapshot of the sink's counters.
+   * Returns a snapshot of the sink's counters. With a capacity monitor attached this also takes the
+   * monitor's {@link CapacityMonitor#utilization()} snapshot (which evaluates the seconds passed
+   * since its last evaluation and may call its listener).
    *
    * @return the metrics
    */
   public KinesisSinkMetrics metrics() {
+    double utilization = capacityUtilization();
     Map<String, Long> byCode = new java.util.HashMap<>();
     failuresByCode.forEach((code, n) -> byCode.put(code, n.sum()));
     synchronized (lock) {
@@ -276,17 +310,32 @@ public final class KinesisSink implements Sink {
           inFlight,
           bytesInFlight,
           queue.size(),
-          kinesisRecordsPut.sum());
+          kinesisRecordsPut.sum(),
+          utilization);
     }
   }
 
+  /** The attached monitor's utilization; NaN without a monitor or before the shard count. */
+  private double capacityUtilization() {
+    if (capacityMonitor == null) {
+      return Double.NaN;
+    }
+    CapacitySnapshot snapshot = capacityMonitor.utilization();
+    return snapshot.shards() == 0 ? Double.NaN : snapshot.utilization();
+  }
+
   /**
-   * Stops accepting batches, answers the requests still waiting for a slot retryable {@link
-   * RetryReason#NETWORK}, and closes the client if the sink built it (which fails the requests in
-   * flight). A client handed to {@link Builder#client(KinesisAsyncClient)} is left open.
+   * Stops accepting batches, answers the records still lingering (see {@link
+   * Builder#linger(Duration)}) and the requests still waiting for a slot retryable {@link
+   * RetryReason#NETWORK} {@code "sink closed"}, stops the linger thread, and closes the client if
+   * the sink built it (which fails the requests in flight). A client handed to {@link
+   * Builder#client(KinesisAsyncClient)} is left open.
    */
   @Override
   public void close() {
+    if (combiner != null) {
+      combiner.close();
+    }
     List<Pending> dropped;
     synchronized (lock) {
       if (closed) {
@@ -302,6 +351,15 @@ public final class KinesisSink implements Sink {
     }
     if (ownsClient) {
       client.close();
+    }
+  }
+
+  /** Answers records still lingering when the sink closes, counted like queued requests. */
+  private void answerClosed(List<LingerCombiner.Slot> lingering) {
+    RecordOutcome closedOutcome = RecordOutcome.retryable(RetryReason.NETWORK, "sink closed");
+    countFailure("SinkClosed", closedOutcome, lingering.size());
+    for (LingerCombiner.Slot slot : lingering) {
+      slot.answer(closedOutcome);
     }
   }
 
@@ -646,12 +704,15 @@ public final class KinesisSink implements Sink {
     private Integer maxRecordsPerRequest;
     private Integer maxRequestBytes;
     private Integer maxRecordBytes;
+    private Boolean maxRecordBytesFromStream;
     private PartitionKeyStrategy partitionKeys;
     private KplAggregator aggregation;
     private RequestPlanner planner;
     private LongSupplier nanoClock;
     private SdkEventLoopGroup eventLoopGroup;
     private CapacityMonitor capacityMonitor;
+    private Duration linger;
+    private LingerCombiner.Scheduler lingerScheduler;
 
     private Builder(String stream) {
       this.stream = stream;
@@ -863,7 +924,38 @@ public final class KinesisSink implements Sink {
      */
     public Builder maxRecordBytes(int value) {
       requireUnset("maxRecordBytes", maxRecordBytes);
-      maxRecordBytes = checkRange("maxRecordBytes", value, 1, MAX_RECORD_BYTES);
+      int checked = checkRange("maxRecordBytes", value, 1, MAX_RECORD_BYTES);
+      if (maxRecordBytesFromStream != null) {
+        throw new IllegalStateException(
+            "maxRecordBytes cannot be set together with maxRecordBytesFromStream");
+      }
+      maxRecordBytes = checked;
+      return this;
+    }
+
+    /**
+     * Reads the record limit from the stream instead of setting {@code maxRecordBytes}: {@link
+     * #build()} calls {@code DescribeStreamSummary} (by stream name or ARN) and waits for it at
+     * most {@code apiCallTimeout} (default 15 seconds). If the stream reports {@code
+     * MaxRecordSizeInKiB} (streams since the 2025 large-record change), the record limit is that
+     * many KiB, at most {@value KinesisSink#MAX_RECORD_BYTES} bytes; if it does not (older
+     * endpoints, emulators), the default {@value KinesisSink#DEFAULT_RECORD_BYTES} bytes (1 MiB).
+     * Without {@code maxRequestBytes}, the request limit becomes the larger of 5 MiB and the record
+     * limit. The limit chosen is logged at INFO. A stream whose limit is changed later ({@code
+     * UpdateMaxRecordSize}) needs a new sink.
+     *
+     * @return this builder
+     * @throws IllegalStateException if already set, or if {@code maxRecordBytes} was set
+     */
+    public Builder maxRecordBytesFromStream() {
+      requireUnset("maxRecordBytesFromStream", maxRecordBytesFromStream);
+      if (maxRecordBytes != null) {
+        throw new IllegalStateException(
+            "maxRecordBytesFromStream cannot be set together with maxRecordBytes ("
+                + maxRecordBytes
+                + ")");
+      }
+      maxRecordBytesFromStream = Boolean.TRUE;
       return this;
     }
 
@@ -931,6 +1023,47 @@ public final class KinesisSink implements Sink {
       return this;
     }
 
+    /**
+     * Sets how long records may wait to share a PutRecords request with the records of later {@link
+     * KinesisSink#send(List)} calls, like the KPL's {@code RecordMaxBufferedTime}; default {@link
+     * Duration#ZERO}: each batch is sent at once, one or more requests per batch.
+     *
+     * <p>Above zero, the sink accumulates the records of successive batches in arrival order and
+     * sends them as one combined batch (through the same planning, partition keys, aggregation,
+     * too-large handling and metrics as without linger) when the next record would take them over
+     * {@code maxRecordsPerRequest} records or {@code maxRequestBytes} payload bytes, at once when
+     * they reach either limit, and otherwise {@code linger} after the first of them arrived. Each
+     * record's outcome goes back to its own batch at its own index, and a batch's stage completes
+     * when all its records are answered. A dispatcher sending small batches then costs one request
+     * per {@code linger} (or per full request) instead of one per batch, at the price of up to
+     * {@code linger} more latency. The timer runs on one daemon thread, started by {@link #build()}
+     * only when linger is above zero and stopped by {@link KinesisSink#close()}, which answers the
+     * records still lingering retryable {@link RetryReason#NETWORK} {@code "sink closed"}.
+     *
+     * @param value zero to {@link KinesisSink#MAX_LINGER} (1 minute)
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
+     * @throws NullPointerException if {@code value} is null
+     */
+    public Builder linger(Duration value) {
+      requireUnset("linger", linger);
+      Objects.requireNonNull(value, "linger");
+      if (value.isNegative() || value.compareTo(MAX_LINGER) > 0) {
+        throw new IllegalArgumentException(
+            "linger must be in " + Duration.ZERO + ".." + MAX_LINGER + ", got " + value);
+      }
+      linger = value;
+      return this;
+    }
+
+    /** Replaces the linger timer's daemon thread, e.g. with a fake clock; for tests. */
+    Builder lingerScheduler(LingerCombiner.Scheduler value) {
+      requireUnset("lingerScheduler", lingerScheduler);
+      lingerScheduler = Objects.requireNonNull(value, "lingerScheduler");
+      return this;
+    }
+
     /** Replaces the plain planner, e.g. with an aggregating one; for this package. */
     Builder planner(RequestPlanner value) {
       requireUnset("planner", planner);
@@ -961,29 +1094,19 @@ public final class KinesisSink implements Sink {
      *
      * @return the sink
      * @throws IllegalStateException if {@code client} was set together with a client option, if
-     *     {@code maxRecordBytes} exceeds {@code maxRequestBytes}, if the {@code aggregation}'s
-     *     {@code maxAggregateBytes} exceeds {@code maxRecordBytes}, if {@code maxConcurrency} is
-     *     below {@code maxRequestsInFlight}, or if {@code apiCallTimeout} is below {@code
-     *     apiCallAttemptTimeout}
+     *     {@code maxRecordBytes} (set, or read from the stream) exceeds {@code maxRequestBytes}, if
+     *     the {@code aggregation}'s {@code maxAggregateBytes} exceeds {@code maxRecordBytes}, if
+     *     {@code maxConcurrency} is below {@code maxRequestsInFlight}, or if {@code apiCallTimeout}
+     *     is below {@code apiCallAttemptTimeout}; with {@code maxRecordBytesFromStream}, also if
+     *     {@code maxRequestBytes} was set below the stream's record limit
+     * @throws KinesisSinkException with {@code maxRecordBytesFromStream}, if {@code
+     *     DescribeStreamSummary} fails or does not answer within {@code apiCallTimeout}
      */
     public KinesisSink build() {
-      int requestBytes = maxRequestBytes == null ? DEFAULT_REQUEST_BYTES : maxRequestBytes;
-      int recordBytes = maxRecordBytes == null ? DEFAULT_RECORD_BYTES : maxRecordBytes;
-      if (recordBytes > requestBytes) {
-        throw new IllegalStateException(
-            "maxRecordBytes ("
-                + recordBytes
-                + ") must not exceed maxRequestBytes ("
-                + requestBytes
-                + ")");
-      }
-      if (aggregation != null && aggregation.maxAggregateBytes() > recordBytes) {
-        throw new IllegalStateException(
-            "aggregation maxAggregateBytes ("
-                + aggregation.maxAggregateBytes()
-                + ") must not exceed maxRecordBytes ("
-                + recordBytes
-                + ")");
+      if (maxRecordBytesFromStream == null) {
+        int requestBytes = maxRequestBytes == null ? DEFAULT_REQUEST_BYTES : maxRequestBytes;
+        int recordBytes = maxRecordBytes == null ? DEFAULT_RECORD_BYTES : maxRecordBytes;
+        checkLimits(requestBytes, recordBytes);
       }
       if (client != null) {
         rejectWithClient("region", region);
@@ -994,7 +1117,7 @@ public final class KinesisSink implements Sink {
         rejectWithClient("apiCallTimeout", apiCallTimeout);
         rejectWithClient("apiCallAttemptTimeout", apiCallAttemptTimeout);
         rejectWithClient("cbor", cbor);
-        return new KinesisSink(this, client, false);
+        return withLimits(client, false, DEFAULT_CALL_TIMEOUT);
       }
       int inFlight =
           maxRequestsInFlight == null ? DEFAULT_MAX_REQUESTS_IN_FLIGHT : maxRequestsInFlight;
@@ -1043,7 +1166,122 @@ public final class KinesisSink implements Sink {
       if (credentialsProvider != null) {
         b.credentialsProvider(credentialsProvider);
       }
-      return new KinesisSink(this, buildClient(b, cbor == null || cbor), true);
+      return withLimits(buildClient(b, cbor == null || cbor), true, call);
+    }
+
+    private void checkLimits(int requestBytes, int recordBytes) {
+      if (recordBytes > requestBytes) {
+        throw new IllegalStateException(
+            "maxRecordBytes ("
+                + recordBytes
+                + ") must not exceed maxRequestBytes ("
+                + requestBytes
+                + ")");
+      }
+      if (aggregation != null && aggregation.maxAggregateBytes() > recordBytes) {
+        throw new IllegalStateException(
+            "aggregation maxAggregateBytes ("
+                + aggregation.maxAggregateBytes()
+                + ") must not exceed maxRecordBytes ("
+                + recordBytes
+                + ")");
+      }
+    }
+
+    /** Resolves the byte limits (from the stream if asked) and builds the sink. */
+    private KinesisSink withLimits(KinesisAsyncClient c, boolean owns, Duration callTimeout) {
+      if (maxRecordBytesFromStream == null) {
+        return new KinesisSink(
+            this,
+            c,
+            owns,
+            maxRequestBytes == null ? DEFAULT_REQUEST_BYTES : maxRequestBytes,
+            maxRecordBytes == null ? DEFAULT_RECORD_BYTES : maxRecordBytes);
+      }
+      try {
+        int recordBytes = recordBytesOfStream(c, callTimeout);
+        int requestBytes;
+        if (maxRequestBytes == null) {
+          requestBytes = Math.max(DEFAULT_REQUEST_BYTES, recordBytes);
+        } else if (maxRequestBytes < recordBytes) {
+          throw new IllegalStateException(
+              "maxRequestBytes ("
+                  + maxRequestBytes
+                  + ") is below the record limit of stream '"
+                  + stream
+                  + "' ("
+                  + recordBytes
+                  + "): raise maxRequestBytes or leave it unset");
+        } else {
+          requestBytes = maxRequestBytes;
+        }
+        checkLimits(requestBytes, recordBytes);
+        LOG.info(
+            "Kinesis stream {}: record limit {} bytes, request limit {} bytes",
+            stream,
+            recordBytes,
+            requestBytes);
+        return new KinesisSink(this, c, owns, requestBytes, recordBytes);
+      } catch (RuntimeException e) {
+        if (owns) {
+          c.close();
+        }
+        throw e;
+      }
+    }
+
+    /** The stream's {@code MaxRecordSizeInKiB} in bytes, capped; 1 MiB if it reports none. */
+    private int recordBytesOfStream(KinesisAsyncClient c, Duration callTimeout) {
+      DescribeStreamSummaryRequest.Builder request = DescribeStreamSummaryRequest.builder();
+      if (stream.startsWith("arn:")) {
+        request.streamARN(stream);
+      } else {
+        request.streamName(stream);
+      }
+      Integer kib;
+      try {
+        kib =
+            c.describeStreamSummary(request.build())
+                .get(callTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                .streamDescriptionSummary()
+                .maxRecordSizeInKiB();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw describeFailed(e);
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        throw describeFailed(
+            e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+      }
+      if (kib == null) {
+        LOG.info(
+            "Kinesis stream {} does not report MaxRecordSizeInKiB: using the default record limit"
+                + " of {} bytes",
+            stream,
+            DEFAULT_RECORD_BYTES);
+        return DEFAULT_RECORD_BYTES;
+      }
+      long bytes = kib * 1024L;
+      if (bytes > MAX_RECORD_BYTES || bytes < 1) {
+        LOG.info(
+            "Kinesis stream {} reports MaxRecordSizeInKiB {}: capping the record limit at {} bytes",
+            stream,
+            kib,
+            MAX_RECORD_BYTES);
+        return bytes < 1 ? DEFAULT_RECORD_BYTES : MAX_RECORD_BYTES;
+      }
+      return (int) bytes;
+    }
+
+    private KinesisSinkException describeFailed(Throwable cause) {
+      return new KinesisSinkException(
+          "maxRecordBytesFromStream: DescribeStreamSummary of stream '"
+              + stream
+              + "' failed ("
+              + cause.getClass().getSimpleName()
+              + ": "
+              + cause.getMessage()
+              + "); set maxRecordBytes explicitly",
+          cause);
     }
 
     private static KinesisAsyncClient buildClient(KinesisAsyncClientBuilder b, boolean cbor) {

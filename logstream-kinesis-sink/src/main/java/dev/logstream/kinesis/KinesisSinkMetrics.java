@@ -32,6 +32,13 @@ import java.util.Map;
  *     maxRequestsInFlight}
  * @param kinesisRecordsPut Kinesis records accepted: equal to {@code recordsPut} without
  *     aggregation; with it, each accepted aggregate counts once however many records it carries
+ * @param capacityUtilization the stream's write utilization as seen by the sink's {@link
+ *     CapacityMonitor} ({@link CapacitySnapshot#utilization()}: the larger of records and bytes per
+ *     second over the open shards' limits, averaged over the monitor's window; 1.0 is full), or
+ *     {@link Double#NaN} when no monitor is attached ({@link
+ *     KinesisSink.Builder#capacityMonitor(CapacityMonitor)}) or the monitor does not know the shard
+ *     count yet (its snapshot then reports {@code shards == 0} and a utilization of 0, which would
+ *     read as an idle stream)
  */
 public record KinesisSinkMetrics(
     long recordsPut,
@@ -47,7 +54,8 @@ public record KinesisSinkMetrics(
     int requestsInFlight,
     long bytesInFlight,
     int requestsQueued,
-    long kinesisRecordsPut) {
+    long kinesisRecordsPut,
+    double capacityUtilization) {
 
   /**
    * Copies the maps, so the snapshot never changes.
@@ -66,6 +74,7 @@ public record KinesisSinkMetrics(
    * @param bytesInFlight bytes in flight
    * @param requestsQueued requests waiting for a slot
    * @param kinesisRecordsPut Kinesis records accepted
+   * @param capacityUtilization the monitor's utilization, or NaN
    */
   public KinesisSinkMetrics {
     failuresByErrorCode = Map.copyOf(failuresByErrorCode);

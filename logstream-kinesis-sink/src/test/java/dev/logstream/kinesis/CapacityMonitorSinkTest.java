@@ -104,6 +104,47 @@ class CapacityMonitorSinkTest {
   }
 
   @Test
+  void metrics_monitorKnowsShards_capacityUtilizationIsTheMonitorsUtilization() throws Exception {
+    endpoint = new FaultyKinesisEndpoint();
+    endpoint.then(endpoint.perRecord((i, e) -> i == 1 ? "InternalFailure" : null));
+    CapacityMonitor monitor = monitor("logs");
+    sink = KinesisEndpointSinks.sinkTo(endpoint, "logs").capacityMonitor(monitor).build();
+
+    KinesisSinkEndpointTest.send(sink, KinesisSinkEndpointTest.records(5));
+    assertThat(sink.metrics().capacityUtilization()).isZero();
+    nanos.addAndGet(1_000_000_000L);
+
+    // 4 entries accepted in a 60 s window on 1 shard: records (not bytes) bind
+    assertThat(sink.metrics().capacityUtilization()).isEqualTo(4.0 / (60 * 1_000));
+    assertThat(sink.metrics().capacityUtilization()).isEqualTo(monitor.utilization().utilization());
+  }
+
+  @Test
+  void metrics_shardCountNotKnown_capacityUtilizationIsNaN() throws Exception {
+    endpoint = new FaultyKinesisEndpoint();
+    CapacityMonitor monitor =
+        CapacityMonitor.builder("logs").client(new ShardCountFake(-1)).ticker(nanos::get).build();
+    sink = KinesisEndpointSinks.sinkTo(endpoint, "logs").capacityMonitor(monitor).build();
+
+    KinesisSinkEndpointTest.send(sink, KinesisSinkEndpointTest.records(2));
+    nanos.addAndGet(1_000_000_000L);
+
+    assertThat(monitor.utilization().shards()).isZero();
+    assertThat(monitor.utilization().utilization()).isZero();
+    assertThat(sink.metrics().capacityUtilization()).isNaN();
+  }
+
+  @Test
+  void metrics_noMonitor_capacityUtilizationIsNaN() throws Exception {
+    endpoint = new FaultyKinesisEndpoint();
+    sink = KinesisEndpointSinks.sinkTo(endpoint, "logs").build();
+
+    KinesisSinkEndpointTest.send(sink, KinesisSinkEndpointTest.records(2));
+
+    assertThat(sink.metrics().capacityUtilization()).isNaN();
+  }
+
+  @Test
   void builder_monitorOfAnotherStream_throwsNamingBoth() {
     CapacityMonitor other = monitor("other");
 

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * An in-process Kinesis endpoint speaking the JSON protocol (a sink with CBOR off) whose answers
  * are scripted per request: per-record {@code ErrorCode}s, whole-request errors with any status,
  * and responses held back until released (for timeouts and in-flight limits). Requests without a
- * script are accepted in full.
+ * script are accepted in full. {@code DescribeStreamSummary} is answered as {@link #describe} says
+ * (a summary with or without {@code MaxRecordSizeInKiB}, or an error).
  */
 final class FaultyKinesisEndpoint implements AutoCloseable {
   /** One PutRecords request as received. */
@@ -63,6 +64,50 @@ final class FaultyKinesisEndpoint implements AutoCloseable {
   final List<Entry> accepted = new CopyOnWriteArrayList<>();
 
   volatile PerRecord defaultPerRecord = (i, e) -> null;
+
+  /** How {@code DescribeStreamSummary} is answered. */
+  interface DescribeAnswer {
+    void answer(String stream, HttpExchange exchange) throws IOException;
+  }
+
+  /**
+   * The answer to every {@code DescribeStreamSummary}; null (the default) answers {@code
+   * UnknownOperationException}, as for any operation but PutRecords.
+   */
+  volatile DescribeAnswer describe;
+
+  /** The stream name or ARN of every {@code DescribeStreamSummary}, in arrival order. */
+  final List<String> described = new CopyOnWriteArrayList<>();
+
+  /** An active one-shard stream's summary, with {@code MaxRecordSizeInKiB} unless null. */
+  static DescribeAnswer summary(Integer maxRecordSizeInKiB) {
+    return (stream, exchange) -> {
+      ObjectNode body = JSON.createObjectNode();
+      ObjectNode summary = body.putObject("StreamDescriptionSummary");
+      String name = stream.substring(stream.lastIndexOf('/') + 1);
+      summary.put("StreamName", name);
+      summary.put("StreamARN", "arn:aws:kinesis:us-east-1:123456789012:stream/" + name);
+      summary.put("StreamStatus", "ACTIVE");
+      summary.put("RetentionPeriodHours", 24);
+      summary.put("StreamCreationTimestamp", 1.7e9);
+      summary.putArray("EnhancedMonitoring");
+      summary.put("OpenShardCount", 1);
+      if (maxRecordSizeInKiB != null) {
+        summary.put("MaxRecordSizeInKiB", maxRecordSizeInKiB.intValue());
+      }
+      send(exchange, 200, JSON.writeValueAsBytes(body));
+    };
+  }
+
+  /** A {@code DescribeStreamSummary} error response. */
+  static DescribeAnswer describeError(int status, String type, String message) {
+    return (stream, exchange) -> {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("__type", type);
+      body.put("message", message);
+      send(exchange, status, JSON.writeValueAsBytes(body));
+    };
+  }
 
   FaultyKinesisEndpoint() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -151,6 +196,17 @@ final class FaultyKinesisEndpoint implements AutoCloseable {
       String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
       byte[] body = exchange.getRequestBody().readAllBytes();
       contentTypes.add(contentType);
+      DescribeAnswer describeAnswer = describe;
+      if ("Kinesis_20131202.DescribeStreamSummary".equals(target)
+          && "application/x-amz-json-1.1".equals(contentType)
+          && describeAnswer != null) {
+        JsonNode json = JSON.readTree(body);
+        String stream =
+            (json.has("StreamARN") ? json.get("StreamARN") : json.get("StreamName")).asText();
+        described.add(stream);
+        describeAnswer.answer(stream, exchange);
+        return;
+      }
       if (!"Kinesis_20131202.PutRecords".equals(target)
           || !"application/x-amz-json-1.1".equals(contentType)) {
         send(
