@@ -78,7 +78,11 @@ final class ExternalProcess {
    */
   static Path moduleDirectory() {
     Path cwd = Path.of("").toAbsolutePath();
-    for (Path candidate : List.of(cwd, cwd.resolve("logstream-forward-protocol"))) {
+    for (Path candidate :
+        List.of(
+            cwd,
+            cwd.resolve("logstream-forward-protocol"),
+            cwd.resolveSibling("logstream-forward-protocol"))) { // from another module's tests
       if (Files.isDirectory(candidate.resolve("src/test/go/dockerlike"))) {
         return candidate;
       }
