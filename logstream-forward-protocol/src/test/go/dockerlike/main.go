@@ -75,6 +75,8 @@ func main() {
 	source := flag.String("source", "stdout", "source field")
 	startNanos := flag.Int64("time", 0, "time of line 0 in Unix nanoseconds (0 = now); line i is i milliseconds later")
 	maxRetry := flag.Int("max-retries", 5, "fluentd-max-retries (dockerd's default is math.MaxInt32)")
+	realtime := flag.Bool("realtime", false, "stamp each line with the time it is posted, as dockerd does (overrides -time)")
+	rate := flag.Int("rate", 0, "lines per second to post at (0 = as fast as possible)")
 	flag.Parse()
 
 	network, host, port, path, err := parseAddress(*address)
@@ -120,7 +122,17 @@ func main() {
 			"source":         *source,
 			"log":            logLine(*prefix, i),
 		}
-		if err := logger.PostWithTime(*tag, start.Add(time.Duration(i)*time.Millisecond), record); err != nil {
+		if *rate > 0 {
+			// pace against the start, so a slow post is caught up rather than accumulated
+			if wait := time.Until(start.Add(time.Duration(i) * time.Second / time.Duration(*rate))); wait > 0 {
+				time.Sleep(wait)
+			}
+		}
+		stamp := start.Add(time.Duration(i) * time.Millisecond)
+		if *realtime {
+			stamp = time.Now()
+		}
+		if err := logger.PostWithTime(*tag, stamp, record); err != nil {
 			fail(fmt.Errorf("line %d: %w", i, err))
 		}
 		posted++

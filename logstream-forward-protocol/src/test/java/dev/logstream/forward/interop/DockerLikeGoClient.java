@@ -87,7 +87,7 @@ public record DockerLikeGoClient(boolean ack, boolean async, boolean subSecond)
    *
    * @return the executable
    */
-  static synchronized Path build() throws IOException, InterruptedException {
+  public static synchronized Path build() throws IOException, InterruptedException {
     if (binary != null) {
       return binary;
     }

@@ -61,7 +61,8 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
  * (2.57.8) reads {@code aws.cborEnabled} when a client is built ({@code AwsCborProtocolFactory}'s
  * constructor), so setting it around {@code build()} leaves other clients on CBOR.
  */
-public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCallback {
+public final class KinesisMockExtension
+    implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
   /** The region the mock and its clients use. */
   public static final Region REGION = Region.US_EAST_1;
@@ -194,6 +195,28 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
 
   @Override
   public void beforeAll(ExtensionContext context) {
+    installAndStart(context.getTestClass().map(Class::getSimpleName).orElse(emulator.label));
+  }
+
+  /**
+   * Installs the emulator if needed and starts it, outside JUnit (the demo uses this); {@link
+   * #close()} stops it.
+   *
+   * @param name names the log file under {@code target/kinesis-mock}
+   * @return this extension, started
+   */
+  public KinesisMockExtension launch(String name) {
+    installAndStart(name);
+    return this;
+  }
+
+  /** Stops the emulator started by {@link #launch(String)} and closes the clients it made. */
+  @Override
+  public void close() {
+    afterAll(null);
+  }
+
+  private void installAndStart(String testName) {
     KinesisMockInstall install = KinesisMockInstall.fromEnvironment(emulator);
     long installStart = System.nanoTime();
     boolean installed = install.isInstalled();
@@ -207,10 +230,7 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - installStart));
     }
     Path logDir = Path.of(System.getProperty("basedir", "."), "target", "kinesis-mock");
-    String name =
-        context.getTestClass().map(Class::getSimpleName).orElse(emulator.label)
-            + "-"
-            + INSTANCES.incrementAndGet();
+    String name = testName + "-" + INSTANCES.incrementAndGet();
     try {
       Files.createDirectories(logDir);
     } catch (IOException e) {

@@ -50,9 +50,15 @@ public final class StreamReader {
    * @param sequenceNumber its sequence number
    * @param partitionKey its partition key
    * @param data its data blob
+   * @param arrival when Kinesis accepted it ({@code ApproximateArrivalTimestamp})
    */
   public record ReadRecord(
-      String shardId, Shard shard, String sequenceNumber, String partitionKey, byte[] data) {}
+      String shardId,
+      Shard shard,
+      String sequenceNumber,
+      String partitionKey,
+      byte[] data,
+      java.time.Instant arrival) {}
 
   /** The stream's shards, in {@code ListShards} order. */
   public List<Shard> shards() {
@@ -68,17 +74,7 @@ public final class StreamReader {
   public List<ReadRecord> readAtLeast(int expected, Duration timeout) {
     Map<String, Shard> shards = new LinkedHashMap<>();
     Map<String, String> iterators = new LinkedHashMap<>();
-    for (Shard shard : shards()) {
-      shards.put(shard.shardId(), shard);
-      iterators.put(
-          shard.shardId(),
-          call(client.getShardIterator(
-                  r ->
-                      r.streamName(stream)
-                          .shardId(shard.shardId())
-                          .shardIteratorType(ShardIteratorType.TRIM_HORIZON)))
-              .shardIterator());
-    }
+    openIterators(shards, iterators);
     List<ReadRecord> read = new ArrayList<>();
     try {
       await("reading " + expected + " records from " + stream)
@@ -102,6 +98,51 @@ public final class StreamReader {
     return read;
   }
 
+  /**
+   * Starts reading every shard from its oldest record, for a caller that polls as it goes (the
+   * demo's progress).
+   *
+   * @return a tail whose {@link Tail#poll()} returns the records that arrived since the last poll
+   */
+  public Tail tail() {
+    return new Tail();
+  }
+
+  /** Reads a stream incrementally; not thread-safe. */
+  public final class Tail {
+    private final Map<String, Shard> shards = new LinkedHashMap<>();
+    private final Map<String, String> iterators = new LinkedHashMap<>();
+
+    private Tail() {
+      openIterators(shards, iterators);
+    }
+
+    /**
+     * Reads what arrived since the last call.
+     *
+     * @return the new records, shard by shard
+     */
+    public List<ReadRecord> poll() {
+      List<ReadRecord> read = new ArrayList<>();
+      pollOnce(shards, iterators, read);
+      return read;
+    }
+  }
+
+  private void openIterators(Map<String, Shard> shards, Map<String, String> iterators) {
+    for (Shard shard : shards()) {
+      shards.put(shard.shardId(), shard);
+      iterators.put(
+          shard.shardId(),
+          call(client.getShardIterator(
+                  r ->
+                      r.streamName(stream)
+                          .shardId(shard.shardId())
+                          .shardIteratorType(ShardIteratorType.TRIM_HORIZON)))
+              .shardIterator());
+    }
+  }
+
   private void pollOnce(
       Map<String, Shard> shards, Map<String, String> iterators, List<ReadRecord> read) {
     for (Map.Entry<String, String> entry : iterators.entrySet()) {
@@ -118,7 +159,8 @@ public final class StreamReader {
                   shards.get(entry.getKey()),
                   record.sequenceNumber(),
                   record.partitionKey(),
-                  record.data().asByteArray()));
+                  record.data().asByteArray(),
+                  record.approximateArrivalTimestamp()));
         }
         iterator = response.nextShardIterator();
         if (response.records().isEmpty()) {
