@@ -8,6 +8,9 @@ import dev.logstream.buffer.RetryPolicy;
 import dev.logstream.buffer.SegmentBuffer;
 import dev.logstream.forward.ForwardServer;
 import dev.logstream.forward.ListenAddress;
+import dev.logstream.kinesis.AgentTestKinesis;
+import dev.logstream.kinesis.CapacityMonitor;
+import dev.logstream.kinesis.KinesisSink;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -146,6 +149,58 @@ class AgentHttpServerTest {
                 + AgentMetrics.FORWARD.size()
                 + AgentMetrics.BUFFER.size()
                 + AgentMetrics.DISPATCHER.size());
+  }
+
+  @Test
+  void metrics_kinesisSinkAndCapacityMonitor_areExported() throws Exception {
+    try (AgentTestKinesis kinesis = new AgentTestKinesis()) {
+      CapacityMonitor monitor =
+          CapacityMonitor.builder("logs").client(AgentTestKinesis.shardCount(2)).build();
+      KinesisSink kinesisSink = kinesis.sink("logs").capacityMonitor(monitor).build();
+      pipeline =
+          Pipeline.builder()
+              .server(ForwardServer.builder().listen("tcp://127.0.0.1:0"))
+              .buffer(SegmentBuffer.builder(dir).segmentSize(1 << 20).maxSegments(4))
+              .sink(kinesisSink)
+              .retryPolicy(
+                  RetryPolicy.builder()
+                      .initialDelay(Duration.ofMillis(20))
+                      .maxDelay(Duration.ofMillis(100))
+                      .maxAttempts(1_000_000)
+                      .build())
+              .build()
+              .start();
+      http = AgentHttpServer.builder(pipeline).address(ANY_PORT).capacityMonitor(monitor).start();
+      kinesis.failRecordsWith("ProvisionedThroughputExceededException");
+      send(pipeline, 20);
+      await().until(() -> kinesisSink.metrics().recordsRetried() >= 20);
+      kinesis.failRecordsWith(null);
+      await().until(() -> pipeline.dispatcherMetrics().recordsDelivered() == 20);
+      await().until(() -> monitor.utilization().shards() == 2);
+
+      String body = get("/metrics").body();
+
+      long failed =
+          kinesisSink.metrics().failuresByErrorCode().get("ProvisionedThroughputExceededException");
+      long requests = kinesisSink.metrics().requests();
+      assertThat(body)
+          .contains(
+              "logstream_kinesis_records_put_total 20\n",
+              "logstream_kinesis_record_failures_total{error_code="
+                  + "\"ProvisionedThroughputExceededException\"} "
+                  + failed
+                  + "\n",
+              "logstream_kinesis_records_retried_total " + failed + "\n",
+              "logstream_kinesis_fatal_records_total{reason=\"access_denied\"} 0\n",
+              "# TYPE logstream_kinesis_request_latency_seconds summary\n",
+              "logstream_kinesis_request_latency_seconds_count " + requests + "\n",
+              "logstream_kinesis_requests_in_flight 0\n",
+              "logstream_capacity_shards{stream=\"logs\"} 2\n",
+              "logstream_capacity_window_seconds{stream=\"logs\"} 60\n",
+              "logstream_capacity_utilization_ratio{stream=\"logs\",dimension=\"records\"} ",
+              "logstream_capacity_binding_dimension{stream=\"logs\",dimension=\"records\"} ");
+      assertThat(body).containsPattern("logstream_kinesis_request_latency_seconds_sum [0-9.E-]+\n");
+    }
   }
 
   @Test
