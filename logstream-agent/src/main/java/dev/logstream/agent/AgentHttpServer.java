@@ -113,16 +113,22 @@ public final class AgentHttpServer implements AutoCloseable {
             "method not allowed: " + exchange.getRequestMethod() + "\n");
         return;
       }
-      if (path.equals("/metrics")) {
-        respond(exchange, 200, PrometheusText.CONTENT_TYPE, metrics.scrape());
-      } else {
-        HealthCheck.Result result = health.check();
-        respond(exchange, result.healthy() ? 200 : 503, "application/json", result.json());
+      String body;
+      try {
+        if (path.equals("/metrics")) {
+          body = metrics.scrape();
+        } else {
+          HealthCheck.Result result = health.check();
+          respond(exchange, result.healthy() ? 200 : 503, "application/json", result.json());
+          return;
+        }
+      } catch (RuntimeException e) {
+        // a failing source must not leave the scraper with a reset connection and no reason
+        LOG.error("answering {} failed", path, e);
+        respond(exchange, 500, "text/plain; charset=utf-8", "internal error: " + e + "\n");
+        return;
       }
-    } catch (RuntimeException e) {
-      // a bug in collecting must not kill the endpoint; the exchange is closed above
-      LOG.error("answering {} failed", exchange.getRequestURI(), e);
-      throw e;
+      respond(exchange, 200, PrometheusText.CONTENT_TYPE, body);
     }
   }
 
