@@ -415,7 +415,14 @@ final class AgentMetrics {
               "requestsQueued",
               "logstream_kinesis_requests_queued",
               "Requests built and waiting for a free in-flight slot.",
-              KinesisSinkMetrics::requestsQueued));
+              KinesisSinkMetrics::requestsQueued),
+          gaugeDouble(
+              "capacityUtilization",
+              "logstream_kinesis_capacity_utilization_ratio",
+              "Write utilization of the stream's shards (the higher of records and bytes), from"
+                  + " the attached capacity monitor; NaN without one or before the shard count is"
+                  + " known.",
+              KinesisSinkMetrics::capacityUtilization));
 
   static final List<MetricFamily<CapacitySnapshot>> CAPACITY =
       List.of(

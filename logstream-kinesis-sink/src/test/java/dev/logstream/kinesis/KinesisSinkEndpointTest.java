@@ -267,7 +267,12 @@ class KinesisSinkEndpointTest {
   @Test
   void send_endpointDown_answersNetworkForEveryRecord() throws Exception {
     FaultyKinesisEndpoint endpoint = endpoint();
-    KinesisSink sink = open(KinesisEndpointSinks.sinkTo(endpoint, "logs"));
+    // long timeouts: on a starved machine a refused connect must not turn into a timeout
+    KinesisSink sink =
+        open(
+            KinesisEndpointSinks.sinkTo(endpoint, "logs")
+                .apiCallAttemptTimeout(Duration.ofSeconds(60))
+                .apiCallTimeout(Duration.ofSeconds(60)));
     endpoint.close();
 
     List<RecordOutcome> outcomes = send(sink, records(2));

@@ -2,6 +2,7 @@ package dev.logstream.agent.e2e;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,6 +88,10 @@ class RealClientsToKinesisTest {
           expectedLogs.put(DockerRecords.log(client.name(), i), client.name());
         }
       }
+      // deliver everything before closing: close() drains for only a few seconds
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> pipeline.dispatcherMetrics().recordsDelivered() >= expectedLogs.size());
     }
     int total = clients.size() * LINES_PER_CLIENT;
     List<StreamReader.ReadRecord> read =
