@@ -148,6 +148,7 @@ public final class AgentLoad {
           "agent",
           new InetSocketAddress(address.host(), address.port()),
           () -> pipeline.ingestMetrics().recordsStored(),
+          false,
           () -> pipelineFailures(pipeline.ingestMetrics()));
     } finally {
       if (options.bufferDir() == null) {
@@ -164,15 +165,9 @@ public final class AgentLoad {
    * @throws InterruptedException if interrupted while waiting
    */
   public LoadResult runAgainstNullServer() throws IOException, InterruptedException {
-    LoadFrames frames = frames(LoadMode.MESSAGE);
-    double bytesPerEvent = frames.bytesPerEvent();
     try (NullServer server = new NullServer()) {
       return drive(
-          LoadMode.MESSAGE,
-          "null server",
-          server.address(),
-          () -> Math.round(server.bytesRead() / bytesPerEvent),
-          List::of);
+          LoadMode.MESSAGE, "null server", server.address(), server::bytesRead, true, List::of);
     }
   }
 
@@ -181,6 +176,7 @@ public final class AgentLoad {
       String serverName,
       InetSocketAddress target,
       LongSupplier stored,
+      boolean storedInBytes,
       java.util.function.Supplier<List<String>> serverFailures)
       throws InterruptedException {
     out.printf("%s against the %s ...%n", mode.label(), serverName);
@@ -213,7 +209,12 @@ public final class AgentLoad {
     }
     long sent = connections.stream().mapToLong(LoadConnection::eventsSent).sum();
     long acked = connections.stream().mapToLong(LoadConnection::eventsAcked).sum();
-    long storedTotal = awaitStored(stored, mode.acked() ? acked : sent);
+    long bytesSent = connections.stream().mapToLong(LoadConnection::bytesSent).sum();
+    long storedTotal = awaitStored(stored, storedInBytes ? bytesSent : mode.acked() ? acked : sent);
+    if (storedInBytes) {
+      // the null server counts bytes: every byte read means every event sent arrived
+      storedTotal = storedTotal == bytesSent ? sent : (long) (storedTotal / frames.bytesPerEvent());
+    }
     for (LoadConnection connection : connections) {
       if (connection.failure() != null) {
         failures.add(connection.failure().toString());
