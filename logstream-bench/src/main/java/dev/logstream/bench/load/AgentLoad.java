@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
@@ -177,7 +179,7 @@ public final class AgentLoad {
       InetSocketAddress target,
       LongSupplier stored,
       boolean storedInBytes,
-      java.util.function.Supplier<List<String>> serverFailures)
+      Supplier<List<String>> serverFailures)
       throws InterruptedException {
     out.printf("%s against the %s ...%n", mode.label(), serverName);
     LoadFrames frames = frames(mode);
@@ -292,14 +294,14 @@ public final class AgentLoad {
    * @param results the results
    * @return the sentence, or empty
    */
-  static java.util.Optional<String> verdict(List<LoadResult> results) {
+  static Optional<String> verdict(List<LoadResult> results) {
     LoadResult agent = find(results, "agent");
     LoadResult none = find(results, "null server");
     if (agent == null || none == null || none.eventsPerSecond() == 0) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     double share = agent.eventsPerSecond() / none.eventsPerSecond();
-    return java.util.Optional.of(
+    return Optional.of(
         String.format(
             "message mode: the agent stored %.0f%% of the rate the same client reaches against a"
                 + " discard-only server: %s",

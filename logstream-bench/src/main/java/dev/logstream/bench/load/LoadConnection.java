@@ -51,9 +51,7 @@ final class LoadConnection implements Runnable {
       }
       socket.shutdownOutput();
     } catch (IOException | RuntimeException e) {
-      if (control.running() || failure == null) {
-        failure = e;
-      }
+      failure = e;
     }
   }
 
