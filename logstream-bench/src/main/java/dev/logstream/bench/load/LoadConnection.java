@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.msgpack.core.MessagePack;
@@ -12,8 +13,8 @@ import org.msgpack.core.MessageUnpacker;
 
 /**
  * One client connection of the load generator, run on its own thread: it writes pre-encoded frames
- * round-robin until told to stop and, in the ack modes, reads each ack, checks that it answers the
- * oldest frame in flight and records the latency from the frame's write to its ack.
+ * round-robin until told to stop and, in the ack modes, reads each ack, checks that it answers a
+ * frame in flight and records the latency from the frame's write to its ack.
  *
  * <p>When stopped, an ack-mode connection still reads the acks of the frames it has in flight, so
  * that every frame it sent is either acknowledged or reported as an error.
@@ -70,12 +71,15 @@ final class LoadConnection implements Runnable {
   private void sendWithAcks(OutputStream out, MessageUnpacker acks) throws IOException {
     byte[][] ring = frames.frames();
     String[] chunks = frames.chunks();
-    ArrayDeque<long[]> pending = new ArrayDeque<>(inFlight); // {ring index, write time}
+    // chunk -> write time; acks are matched by chunk, as the protocol means them: the server may
+    // answer frames of one connection out of order (seen with fsync always, where frames become
+    // durable together and their acks go out in whatever order the waiters complete)
+    Map<String, Long> pending = new HashMap<>();
     int next = 0;
     while (control.running() || !pending.isEmpty()) {
       if (control.running() && pending.size() < inFlight) {
         byte[] frame = ring[next];
-        pending.addLast(new long[] {next, System.nanoTime()});
+        pending.put(chunks[next], System.nanoTime());
         out.write(frame);
         eventsSent.addAndGet(frames.eventsPerFrame());
         bytesSent.addAndGet(frame.length);
@@ -83,12 +87,11 @@ final class LoadConnection implements Runnable {
         continue;
       }
       String chunk = readAck(acks);
-      long[] oldest = pending.removeFirst();
-      long latency = System.nanoTime() - oldest[1];
-      String expected = chunks[(int) oldest[0]];
-      if (!expected.equals(chunk)) {
-        throw new IllegalStateException("ack for chunk " + chunk + ", expected " + expected);
+      Long written = pending.remove(chunk);
+      if (written == null) {
+        throw new IllegalStateException("ack for chunk " + chunk + ", which is not in flight");
       }
+      long latency = System.nanoTime() - written;
       eventsAcked.addAndGet(frames.eventsPerFrame());
       if (control.measuring()) {
         ackLatencyNanos.recordValue(latency);
