@@ -65,6 +65,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pipeline implements AutoCloseable {
 
+  /** How long delivery waits for more records after one arrives, by default. */
+  public static final Duration DEFAULT_LINGER = Duration.ofMillis(10);
+
   /** How long {@link #close()} lets the dispatcher deliver what it read, by default. */
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -75,6 +78,7 @@ public final class Pipeline implements AutoCloseable {
   private final RetryPolicy retryPolicy;
   private final DeadLetterStore deadLetterStoreOption;
   private final Duration drainTimeout;
+  private final Duration linger;
   private final KinesisRecordEncoder.Builder encoding;
   private final PartialMessageAssembler.Builder partials;
   private final Duration partialFlushInterval;
@@ -105,6 +109,7 @@ public final class Pipeline implements AutoCloseable {
     this.retryPolicy = b.retryPolicy == null ? RetryPolicy.defaults() : b.retryPolicy;
     this.deadLetterStoreOption = b.deadLetters;
     this.drainTimeout = b.drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : b.drainTimeout;
+    this.linger = b.linger == null ? DEFAULT_LINGER : b.linger;
     this.encoding = b.encoding;
     this.partials = b.partials;
     this.partialFlushInterval = Duration.ofMillis(250);
@@ -184,6 +189,7 @@ public final class Pipeline implements AutoCloseable {
         .retryPolicy(retryPolicy)
         .deadLetterStore(deadLetters)
         .drainTimeout(drainTimeout)
+        .linger(linger)
         .build();
   }
 
@@ -439,6 +445,7 @@ public final class Pipeline implements AutoCloseable {
     private RetryPolicy retryPolicy;
     private DeadLetterStore deadLetters;
     private Duration drainTimeout;
+    private Duration linger;
     private KinesisRecordEncoder.Builder encoding;
     private PartialMessageAssembler.Builder partials;
     private TagCodec tags;
@@ -541,6 +548,28 @@ public final class Pipeline implements AutoCloseable {
         throw new IllegalArgumentException("drainTimeout must be in 0s..1h, got " + value);
       }
       drainTimeout = value;
+      return this;
+    }
+
+    /**
+     * Sets how long delivery waits, once a record arrives after everything was sent, for more
+     * records to go in the same batch; default 10 ms ({@link #DEFAULT_LINGER}). With Docker's
+     * one-line-per-frame traffic this turns one sink call per line into one per batch, for at most
+     * that much added latency. A backlog is sent without waiting. See {@link
+     * Dispatcher.Builder#linger(Duration)}.
+     *
+     * @param value from zero to 1 second
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
+     */
+    public Builder linger(Duration value) {
+      requireUnset("linger", linger);
+      Objects.requireNonNull(value, "linger");
+      if (value.isNegative() || value.compareTo(Duration.ofSeconds(1)) > 0) {
+        throw new IllegalArgumentException("linger must be in 0s..1s, got " + value);
+      }
+      linger = value;
       return this;
     }
 

@@ -179,6 +179,9 @@ class PipelineTest {
     assertThatThrownBy(() -> Pipeline.builder().drainTimeout(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("drainTimeout must be in 0s..1h, got PT-1S");
+    assertThatThrownBy(() -> Pipeline.builder().linger(Duration.ofMillis(1001)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("linger must be in 0s..1s, got PT1.001S");
   }
 
   @Test

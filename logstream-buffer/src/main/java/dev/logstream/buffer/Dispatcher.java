@@ -151,6 +151,11 @@ public final class Dispatcher implements AutoCloseable {
   private final ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean pumpQueued = new AtomicBoolean();
 
+  /** How long an append-triggered read waits for more records; 0 reads at once. */
+  private final long lingerNanos;
+
+  private final AtomicBoolean lingerQueued = new AtomicBoolean();
+
   /* state, guarded by lock */
   private final ReentrantLock lock = new ReentrantLock();
   // written under lock; volatile for isStopped(), which runs without it
@@ -203,6 +208,7 @@ public final class Dispatcher implements AutoCloseable {
             : builder.maxBatchesInFlight;
     this.pollIntervalNanos =
         (builder.pollInterval == null ? DEFAULT_POLL_INTERVAL : builder.pollInterval).toNanos();
+    this.lingerNanos = builder.linger == null ? 0 : builder.linger.toNanos();
     this.sendTimeoutNanos =
         (builder.sendTimeout == null ? DEFAULT_SEND_TIMEOUT : builder.sendTimeout).toNanos();
     this.maxUncommittedRecords =
@@ -400,6 +406,33 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * A record arrived while the dispatcher had read everything: read at once, or after the linger so
+   * that the records appended meanwhile go out in the same batch (one pump, one sink call and one
+   * timeout per batch instead of per record when records trickle in one by one). Runs under the
+   * buffer's append lock: only hands work to the scheduler.
+   */
+  private void onReadable() {
+    if (lingerNanos == 0) {
+      requestPump();
+    } else if (lingerQueued.compareAndSet(false, true)) {
+      try {
+        scheduler.schedule(
+            () -> {
+              lingerQueued.set(false);
+              pumpTask();
+            },
+            lingerNanos,
+            TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        lingerQueued.set(false);
+        if (!isStopped()) {
+          log.error("dispatcher scheduler rejected a task; the dispatcher is stuck", e);
+        }
+      }
+    }
+  }
+
   private void pumpTask() {
     pumpQueued.set(false);
     lock.lock();
@@ -456,8 +489,8 @@ public final class Dispatcher implements AutoCloseable {
       next = firstRetry.dueNanos;
     }
     if (sourceEmpty) {
-      if (source.notifyWhenReadable(this::requestPump)) {
-        requestPump(); // appended between the read and arming the listener
+      if (source.notifyWhenReadable(this::onReadable)) {
+        onReadable(); // appended between the read and arming the listener
       }
       next = earliest(next, now + pollIntervalNanos); // the fallback for sources that cannot notify
     }
@@ -972,6 +1005,7 @@ public final class Dispatcher implements AutoCloseable {
     private RetryPolicy retryPolicy;
     private int maxBatchesInFlight;
     private Duration pollInterval;
+    private Duration linger;
     private Duration sendTimeout;
     private int maxUncommittedRecords;
     private DeadLetterStore deadLetterStore;
@@ -1028,6 +1062,24 @@ public final class Dispatcher implements AutoCloseable {
     public Builder pollInterval(Duration interval) {
       requireUnset("pollInterval", pollInterval);
       pollInterval = between("pollInterval", interval, Duration.ofMillis(1), Duration.ofMinutes(1));
+      return this;
+    }
+
+    /**
+     * Sets how long the dispatcher waits, once a record arrives after it had read everything, for
+     * more records to send in the same batch; default zero (read at once). When lines arrive one by
+     * one (Docker's one-frame-per-line traffic), a few milliseconds turn thousands of one-record
+     * batches per second into a few full ones, at the cost of that much delivery latency. A backlog
+     * is always read without lingering.
+     *
+     * @param duration from zero to 1 second
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
+     */
+    public Builder linger(Duration duration) {
+      requireUnset("linger", linger);
+      linger = between("linger", duration, Duration.ZERO, Duration.ofSeconds(1));
       return this;
     }
 
