@@ -18,6 +18,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -114,6 +116,39 @@ public final class Agent implements AutoCloseable {
       System.exit(EXIT_OK);
       return;
     }
+    // Handlers go in before the pipeline starts, so a signal during start is not lost: it is
+    // noted, and acted on as soon as the agent exists.
+    AtomicReference<Agent> running = new AtomicReference<>();
+    AtomicBoolean stopRequested = new AtomicBoolean();
+    Runnable stop =
+        () -> {
+          stopRequested.set(true);
+          Agent agent = running.get();
+          if (agent != null) {
+            agent.close();
+            System.exit(EXIT_OK);
+          }
+        };
+    Signals.handle("TERM", stop);
+    Signals.handle("INT", stop);
+    Signals.handle(
+        "HUP",
+        () -> {
+          Agent agent = running.get();
+          if (agent != null) {
+            agent.reload("SIGHUP");
+          }
+        });
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  Agent agent = running.get();
+                  if (agent != null) {
+                    agent.close();
+                  }
+                },
+                "logstream-agent-shutdown"));
     Agent agent;
     try {
       agent =
@@ -130,15 +165,10 @@ public final class Agent implements AutoCloseable {
       System.exit(EXIT_FAILED);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "logstream-agent-shutdown"));
-    Runnable stop =
-        () -> {
-          agent.close();
-          System.exit(EXIT_OK);
-        };
-    Signals.handle("TERM", stop);
-    Signals.handle("INT", stop);
-    Signals.handle("HUP", () -> agent.reload("SIGHUP"));
+    running.set(agent);
+    if (stopRequested.get()) {
+      stop.run();
+    }
     agent.awaitClose();
   }
 

@@ -334,11 +334,8 @@ public final class AgentOptionsParser {
       listen.add(address);
     }
     Raw bufferRaw = in.get("buffer-dir");
-    if (bufferRaw == null) {
-      throw new AgentOptionsException("--buffer-dir is required");
-    }
-    Path bufferDir = path(bufferRaw);
-    if (Files.exists(bufferDir) && !Files.isDirectory(bufferDir)) {
+    Path bufferDir = bufferRaw == null ? null : path(bufferRaw);
+    if (bufferDir != null && Files.exists(bufferDir) && !Files.isDirectory(bufferDir)) {
       throw fail(bufferRaw, "expected a directory", bufferRaw.single());
     }
     SinkKind sink =
@@ -354,43 +351,52 @@ public final class AgentOptionsParser {
                     })
             .orElse(SinkKind.KINESIS);
     Optional<String> stream = optional(in, "stream").map(AgentOptionsParser::stream);
+    AgentOptions options =
+        new AgentOptions(
+            listen,
+            bufferDir,
+            optional(in, "segment-size")
+                .map(AgentOptionsParser::segmentSize)
+                .orElse((long) SegmentBuffer.DEFAULT_SEGMENT_SIZE),
+            optional(in, "max-segments")
+                .map(raw -> integer(raw, 2, 1_000_000))
+                .orElse(SegmentBuffer.DEFAULT_MAX_SEGMENTS),
+            optional(in, "fsync").map(AgentOptionsParser::fsync).orElse(Durability.interval()),
+            optional(in, "overflow")
+                .map(AgentOptionsParser::overflow)
+                .orElse(OverflowPolicy.block()),
+            sink,
+            stream,
+            optional(in, "region").map(AgentOptionsParser::region),
+            optional(in, "endpoint").map(AgentOptionsParser::endpoint),
+            !optional(in, "no-cbor").map(AgentOptionsParser::bool).orElse(false),
+            optional(in, "aggregate").map(AgentOptionsParser::bool).orElse(false),
+            optional(in, "partition-key").map(AgentOptionsParser::partitionKey).orElse("random"),
+            optional(in, "max-retries")
+                .map(raw -> integer(raw, 0, MAX_RETRIES_LIMIT))
+                .orElse(DEFAULT_MAX_RETRIES),
+            optional(in, "shared-key").map(AgentOptionsParser::sharedKey),
+            tlsCert,
+            tlsKey,
+            optional(in, "tag-prefix")
+                .map(AgentOptionsParser::tagPrefix)
+                .orElse(TagCodec.DEFAULT_PREFIX),
+            optional(in, "reassemble-partials").map(AgentOptionsParser::bool).orElse(false),
+            optional(in, "http").map(AgentOptionsParser::http),
+            config,
+            optional(in, "progress-interval")
+                .map(AgentOptionsParser::progressInterval)
+                .orElse(DEFAULT_PROGRESS_INTERVAL),
+            false);
+    // required flags are checked after every value, so a bad value is reported as such rather
+    // than as a missing flag
+    if (bufferDir == null) {
+      throw new AgentOptionsException("--buffer-dir is required");
+    }
     if (sink == SinkKind.KINESIS && stream.isEmpty()) {
       throw new AgentOptionsException("--stream is required with --sink kinesis (the default)");
     }
-    return new AgentOptions(
-        listen,
-        bufferDir,
-        optional(in, "segment-size")
-            .map(AgentOptionsParser::segmentSize)
-            .orElse((long) SegmentBuffer.DEFAULT_SEGMENT_SIZE),
-        optional(in, "max-segments")
-            .map(raw -> integer(raw, 2, 1_000_000))
-            .orElse(SegmentBuffer.DEFAULT_MAX_SEGMENTS),
-        optional(in, "fsync").map(AgentOptionsParser::fsync).orElse(Durability.interval()),
-        optional(in, "overflow").map(AgentOptionsParser::overflow).orElse(OverflowPolicy.block()),
-        sink,
-        stream,
-        optional(in, "region").map(AgentOptionsParser::region),
-        optional(in, "endpoint").map(AgentOptionsParser::endpoint),
-        !optional(in, "no-cbor").map(AgentOptionsParser::bool).orElse(false),
-        optional(in, "aggregate").map(AgentOptionsParser::bool).orElse(false),
-        optional(in, "partition-key").map(AgentOptionsParser::partitionKey).orElse("random"),
-        optional(in, "max-retries")
-            .map(raw -> integer(raw, 0, MAX_RETRIES_LIMIT))
-            .orElse(DEFAULT_MAX_RETRIES),
-        optional(in, "shared-key").map(AgentOptionsParser::sharedKey),
-        tlsCert,
-        tlsKey,
-        optional(in, "tag-prefix")
-            .map(AgentOptionsParser::tagPrefix)
-            .orElse(TagCodec.DEFAULT_PREFIX),
-        optional(in, "reassemble-partials").map(AgentOptionsParser::bool).orElse(false),
-        optional(in, "http").map(AgentOptionsParser::http),
-        config,
-        optional(in, "progress-interval")
-            .map(AgentOptionsParser::progressInterval)
-            .orElse(DEFAULT_PROGRESS_INTERVAL),
-        false);
+    return options;
   }
 
   private static Optional<Raw> optional(Map<String, Raw> in, String name) {
