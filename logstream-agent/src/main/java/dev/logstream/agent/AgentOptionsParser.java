@@ -178,7 +178,9 @@ public final class AgentOptionsParser {
       s.append(left);
       s.append(" ".repeat(Math.max(1, 42 - left.length())));
       s.append(f.help());
-      if (!f.defaultValue().isEmpty()) {
+      if (f.defaultValue().startsWith("(")) {
+        s.append(' ').append(f.defaultValue());
+      } else if (!f.defaultValue().isEmpty()) {
         s.append(" [").append(f.defaultValue()).append(']');
       }
       s.append('\n');

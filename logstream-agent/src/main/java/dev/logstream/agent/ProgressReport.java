@@ -53,7 +53,7 @@ final class ProgressReport {
             .map(
                 s ->
                     String.format(
-                        Locale.ROOT, "%.1f%% of %d shards", s.utilization() * 100, s.shards()))
+                        Locale.ROOT, "%.2f%% of %d shards", s.utilization() * 100, s.shards()))
             .orElse("n/a");
     String line =
         String.format(
