@@ -78,18 +78,20 @@ class AgentJarIT {
   }
 
   @Test
-  void jar_sigterm_closesGracefullyAndExitsZero() throws Exception {
+  void jar_sighupThenSigterm_reloadsThenClosesGracefullyAndExitsZero() throws Exception {
     Path jar = Path.of(System.getProperty("agent.jar"));
+    Path config =
+        Files.writeString(
+            dir.resolve("agent.yaml"),
+            "listen: [tcp://127.0.0.1:0]\nbuffer-dir: " + dir.resolve("buffer") + "\n");
     Path stdout = dir.resolve("run.out");
     Process p =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
                 jar.toString(),
-                "--listen",
-                "tcp://127.0.0.1:0",
-                "--buffer-dir",
-                dir.resolve("buffer").toString(),
+                "--config",
+                config.toString(),
                 "--sink",
                 "discard")
             .redirectOutput(stdout.toFile())
@@ -99,6 +101,11 @@ class AgentJarIT {
       org.awaitility.Awaitility.await()
           .atMost(java.time.Duration.ofSeconds(60))
           .until(() -> Files.readString(stdout).contains("  sink: discard\n"));
+      Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start();
+      assertThat(hup.waitFor()).isZero();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> Files.readString(stdout).contains("reload (SIGHUP): nothing changed\n"));
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isZero();
