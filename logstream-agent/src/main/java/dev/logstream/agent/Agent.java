@@ -131,14 +131,16 @@ public final class Agent implements AutoCloseable {
         };
     Signals.handle("TERM", stop);
     Signals.handle("INT", stop);
-    Signals.handle(
-        "HUP",
+    AtomicBoolean reloadRequested = new AtomicBoolean();
+    Runnable reload =
         () -> {
+          reloadRequested.set(true);
           Agent agent = running.get();
-          if (agent != null) {
+          if (agent != null && reloadRequested.getAndSet(false)) {
             agent.reload("SIGHUP");
           }
-        });
+        };
+    Signals.handle("HUP", reload);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -168,6 +170,9 @@ public final class Agent implements AutoCloseable {
     running.set(agent);
     if (stopRequested.get()) {
       stop.run();
+    }
+    if (reloadRequested.get()) {
+      reload.run();
     }
     agent.awaitClose();
   }

@@ -18,7 +18,8 @@ import java.util.Optional;
  * the {@code --config} file. Each component is one flag; see {@link AgentOptionsParser#usage()}.
  *
  * @param listen where the forward server listens ({@code --listen}), at least one
- * @param bufferDir the segment buffer's directory ({@code --buffer-dir})
+ * @param bufferDir the segment buffer's directory ({@code --buffer-dir}); null only with {@code
+ *     help}
  * @param segmentSize bytes per segment file ({@code --segment-size})
  * @param maxSegments segments that may hold undelivered records ({@code --max-segments})
  * @param fsync the buffer's durability ({@code --fsync})

@@ -206,11 +206,25 @@ class AgentTest {
 
   @Test
   void reload_nothingChanged_saysSo() {
-    Agent agent =
-        start("--listen", "tcp://127.0.0.1:0", "--buffer-dir", dir.toString(), "--sink=discard");
-    Object sink = agent.pipeline().sink();
-    agent.reload();
-    assertThat(output()).endsWith("reload (request): nothing changed\n");
-    assertThat(agent.pipeline().sink()).isSameAs(sink);
+    try (Agent agent =
+        Agent.start(
+            out,
+            "--listen",
+            "tcp://127.0.0.1:0",
+            "--buffer-dir",
+            dir.toString(),
+            "--sink=discard")) {
+      Object sink = agent.pipeline().sink();
+      agent.reload();
+      assertThat(output()).endsWith("reload (request): nothing changed\n");
+      assertThat(agent.pipeline().sink()).isSameAs(sink);
+    }
+  }
+
+  @Test
+  void start_help_isRefused() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Agent.start(out, "--help"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--help starts no agent");
   }
 }
