@@ -32,6 +32,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.komamitsu.fluency.EventTime;
@@ -155,22 +158,30 @@ public final class PipelineDemo {
             address, agent.buffer().directory(), STREAM);
         Sender sender = sender(address);
         out.printf(
-            "3. sending %,d Docker-shaped lines at %,d lines/s with %s (acks on)%n",
+            "3. sending %,d Docker-shaped lines at %,d lines/s with %s%n",
             lines, rate, sender.describe());
         StreamReader.Tail tail = StreamReader.of(kinesis.newClient(), STREAM).tail();
-        List<Line> read = new ArrayList<>();
+        List<Line> read = java.util.Collections.synchronizedList(new ArrayList<>());
         long sendStart = System.nanoTime();
         sender.start();
-        long lastReport = System.nanoTime();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(lines / rate + 60);
-        while ((sender.running() || lines(read) < lines) && System.nanoTime() < deadline) {
-          poll(tail, read);
-          if (System.nanoTime() - lastReport >= TimeUnit.SECONDS.toNanos(1)) {
-            lastReport = System.nanoTime();
-            progress(agent, lines(read), sendStart);
-          }
-          Thread.sleep(100); // the demo's own pacing of GetRecords polls, not a test wait
-        }
+        // polls GetRecords every 100 ms and reports every second until every line is read back
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        CountDownLatch allRead = new CountDownLatch(1);
+        timer.scheduleWithFixedDelay(
+            () -> {
+              poll(tail, read);
+              if (!sender.running() && lines(read) >= lines) {
+                allRead.countDown();
+              }
+            },
+            0,
+            100,
+            TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(
+            () -> progress(agent, lines(read), sendStart), 1, 1, TimeUnit.SECONDS);
+        allRead.await(lines / rate + 60, TimeUnit.SECONDS);
+        timer.shutdown();
+        timer.awaitTermination(1, TimeUnit.MINUTES);
         poll(tail, read);
         progress(agent, lines(read), sendStart);
         int sent = sender.finish();
@@ -379,19 +390,30 @@ public final class PipelineDemo {
       builder.setAckResponseMode(true);
       builder.setFlushAttemptIntervalMillis(50);
       Fluency fluency = builder.build(address.host(), address.port());
-      long start = System.nanoTime();
+      ScheduledExecutorService pace = Executors.newSingleThreadScheduledExecutor();
+      CountDownLatch done = new CountDownLatch(1);
+      pace.scheduleAtFixedRate(
+          () -> {
+            int i = posted;
+            if (i >= lines || failure != null) {
+              done.countDown();
+              return;
+            }
+            Map<String, Object> record = new LinkedHashMap<>(DockerRecords.record("demo", i));
+            Instant now = Instant.now();
+            try {
+              fluency.emit(TAG, EventTime.fromEpoch(now.getEpochSecond(), now.getNano()), record);
+              posted = i + 1;
+            } catch (IOException e) {
+              failure = e;
+            }
+          },
+          0,
+          1_000_000_000L / rate,
+          TimeUnit.NANOSECONDS);
       try {
-        for (int i = 0; i < lines; i++) {
-          long due = start + i * (1_000_000_000L / rate);
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-          }
-          Map<String, Object> record = new LinkedHashMap<>(DockerRecords.record("demo", i));
-          Instant now = Instant.now();
-          fluency.emit(TAG, EventTime.fromEpoch(now.getEpochSecond(), now.getNano()), record);
-          posted = i + 1;
-        }
+        done.await();
+        pace.shutdown();
         fluency.close();
       } catch (Exception e) {
         failure = e;
