@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -298,7 +299,7 @@ class AgentKillLoopTest {
     volatile long recovered = -1;
     volatile long backlog = -1;
     volatile long progressReports;
-    private final List<String> unexpected = new ArrayList<>();
+    private final List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
     private final Thread reader;
 
     Child(Process process, Path stderr) {
@@ -340,7 +341,7 @@ class AgentKillLoopTest {
 
     String tail() {
       StringBuilder s = new StringBuilder();
-      unexpected.forEach(l -> s.append("\n  ").append(l));
+      List.copyOf(unexpected).forEach(l -> s.append("\n  ").append(l));
       try {
         List<String> lines = Files.readAllLines(stderr);
         lines
