@@ -131,9 +131,9 @@ public final class KinesisMockExtension implements BeforeAllCallback, AfterAllCa
   /**
    * Keeps the streams' data on disk ({@code SHOULD_PERSIST_DATA}, in {@code
    * target/kinesis-mock/<test class>-data/}, written every 5 s), so that what was written before a
-   * {@link #stop()} can be there again after {@link #restart()}. Only for small volumes: kinesis-mock
-   * 0.6.2 truncates the file before each write, and a stop during a write (likely with a few MiB
-   * of data on a busy machine) leaves it empty, after which the restart fails with {@code
+   * {@link #stop()} can be there again after {@link #restart()}. Only for small volumes:
+   * kinesis-mock 0.6.2 truncates the file before each write, and a stop during a write (likely with
+   * a few MiB of data on a busy machine) leaves it empty, after which the restart fails with {@code
    * NoSuchElementException}; intervals much shorter than 5 s (200 ms) make its writes overlap and
    * crash it ({@code ERR_STREAM_DESTROYED}).
    *
