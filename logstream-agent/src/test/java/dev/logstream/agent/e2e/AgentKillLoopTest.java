@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -182,9 +183,20 @@ class AgentKillLoopTest {
         assertThat(senderThread.isAlive()).as("sender finished").isFalse();
         Child last = child;
         long reportsAtStop = last.progressReports;
-        await("the last agent run delivering its backlog")
-            .atMost(Duration.ofSeconds(120))
-            .until(() -> last.progressReports > reportsAtStop + 1 && last.backlog == 0);
+        try {
+          await("the last agent run delivering its backlog")
+              .atMost(Duration.ofSeconds(120))
+              .until(() -> last.progressReports > reportsAtStop + 1 && last.backlog == 0);
+        } catch (ConditionTimeoutException e) {
+          throw new AssertionError(
+              "backlog still "
+                  + last.backlog
+                  + " after "
+                  + (last.progressReports - reportsAtStop)
+                  + " reports"
+                  + last.tail(),
+              e);
+        }
         summary.linesSent = sender.linesSent;
         summary.sends = sender.sends;
         summary.failedSends = sender.sends - sender.acked.get();
