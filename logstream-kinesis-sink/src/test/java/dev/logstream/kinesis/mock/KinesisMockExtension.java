@@ -84,6 +84,10 @@ public final class KinesisMockExtension
   private URI endpoint;
   private Path log;
   private Supplier<int[]> ports = () -> freeLoopbackPorts(2);
+  private int[] boundPorts;
+  private Path packageDir;
+  private boolean persistData;
+  private Path dataDir;
   private int startAttempts;
   private long logOffset;
   private Duration startTime;
@@ -123,6 +127,73 @@ public final class KinesisMockExtension
       }
     }
     return List.of(streams);
+  }
+
+  /**
+   * Keeps the streams' data on disk ({@code SHOULD_PERSIST_DATA}, in {@code
+   * target/kinesis-mock/<test class>-data/}, written every 5 s), so that what was written before a
+   * {@link #stop()} can be there again after {@link #restart()}. Only for small volumes:
+   * kinesis-mock 0.6.2 truncates the file before each write, and a stop during a write (likely with
+   * a few MiB of data on a busy machine) leaves it empty, after which the restart fails with {@code
+   * NoSuchElementException}; intervals much shorter than 5 s (200 ms) make its writes overlap and
+   * crash it ({@code ERR_STREAM_DESTROYED}).
+   *
+   * @return this extension
+   * @throws IllegalStateException for kinesalite, which has no persistence option here
+   */
+  public KinesisMockExtension persistData() {
+    if (emulator != Emulator.KINESIS_MOCK) {
+      throw new IllegalStateException("persistData is for kinesis-mock only");
+    }
+    persistData = true;
+    return this;
+  }
+
+  /**
+   * Stops the emulator ({@code SIGTERM}, so kinesis-mock writes its data when {@link
+   * #persistData()} is on) and waits until it exited; {@link #restart()} brings it back on the same
+   * ports. Clients made before keep working after the restart.
+   */
+  public void stop() {
+    requireStarted();
+    stopProcess();
+  }
+
+  /**
+   * Starts the emulator again on the ports of the first start, after {@link #stop()}, and waits
+   * until every stream is {@code ACTIVE}. Without {@link #persistData()} the streams are created
+   * again, empty.
+   *
+   * @throws IllegalStateException if it is running, or does not get ready (for example because
+   *     another process took a port meanwhile)
+   */
+  public void restart() {
+    requireStarted();
+    if (process != null) {
+      throw new IllegalStateException(emulator.label + " is running: stop() it first");
+    }
+    int[] same = boundPorts;
+    Supplier<int[]> previous = ports;
+    ports = () -> same;
+    try {
+      start(packageDir);
+    } catch (MockExited e) {
+      throw new IllegalStateException(
+          emulator.label
+              + " did not restart on "
+              + endpoint
+              + "; output tail ("
+              + log
+              + "):\n"
+              + KinesisMockInstall.tail(log, 30));
+    } finally {
+      ports = previous;
+    }
+  }
+
+  /** Whether the emulator's process is running. */
+  public boolean isRunning() {
+    return process != null && process.isAlive();
   }
 
   /** The plain-HTTP endpoint, for example {@code http://127.0.0.1:43521}. */
@@ -220,7 +291,7 @@ public final class KinesisMockExtension
     KinesisMockInstall install = KinesisMockInstall.fromEnvironment(emulator);
     long installStart = System.nanoTime();
     boolean installed = install.isInstalled();
-    Path packageDir = install.ensureInstalled();
+    packageDir = install.ensureInstalled();
     if (!installed) {
       LOG.info(
           "{} {} installed into {} in {} ms",
@@ -237,8 +308,14 @@ public final class KinesisMockExtension
       throw new UncheckedIOException(e);
     }
     log = logDir.resolve(name + ".log").toAbsolutePath();
+    dataDir = logDir.resolve(name + "-data").toAbsolutePath();
     try {
       Files.deleteIfExists(log);
+      if (persistData) {
+        // data of an earlier run under the same name would be loaded at start
+        deleteTree(dataDir);
+        Files.createDirectories(dataDir);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -272,6 +349,7 @@ public final class KinesisMockExtension
 
   private void start(Path packageDir) {
     int[] ports = this.ports.get();
+    boundPorts = ports;
     endpoint = URI.create("http://127.0.0.1:" + ports[0]);
     List<String> command = new ArrayList<>(List.of("node", emulator.entryPoint));
     if (emulator == Emulator.KINESALITE) {
@@ -289,7 +367,11 @@ public final class KinesisMockExtension
     env.put("KINESIS_MOCK_TLS_PORT", Integer.toString(ports[1]));
     env.put("INITIALIZE_STREAMS", String.join(",", streams));
     env.put("AWS_REGION", REGION.id());
-    env.put("SHOULD_PERSIST_DATA", "false");
+    env.put("SHOULD_PERSIST_DATA", Boolean.toString(persistData));
+    if (persistData) {
+      env.put("PERSIST_PATH", dataDir.toString());
+      env.put("PERSIST_INTERVAL", "5s");
+    }
     // streams named in INITIALIZE_STREAMS become ACTIVE at once instead of after 500 ms
     env.put("CREATE_STREAM_DURATION", "0ms");
     long started = System.nanoTime();
@@ -325,7 +407,7 @@ public final class KinesisMockExtension
           .failFast(() -> !mock.isAlive() || bindFailed())
           .until(() -> allActive(probe));
     } catch (ConditionTimeoutException e) {
-      stop();
+      stopProcess();
       throw new IllegalStateException(
           emulator.label
               + " at "
@@ -339,7 +421,7 @@ public final class KinesisMockExtension
           e);
     } catch (RuntimeException e) {
       boolean retry = !mock.isAlive() || bindFailed();
-      stop();
+      stopProcess();
       if (retry) {
         throw new MockExited();
       }
@@ -405,10 +487,10 @@ public final class KinesisMockExtension
       client.close();
     }
     clients.clear();
-    stop();
+    stopProcess();
   }
 
-  private void stop() {
+  private void stopProcess() {
     if (process == null) {
       return;
     }
@@ -435,6 +517,17 @@ public final class KinesisMockExtension
       } catch (InterruptedException e) {
         handle.destroyForcibly();
         Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
       }
     }
   }

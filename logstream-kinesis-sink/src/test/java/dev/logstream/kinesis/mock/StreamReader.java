@@ -27,7 +27,8 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  */
 public final class StreamReader {
 
-  private static final long CALL_TIMEOUT_SECONDS = 10;
+  // kinesis-mock on a busy machine can take more than 10 s to answer a GetRecords of 10,000
+  private static final long CALL_TIMEOUT_SECONDS = 30;
 
   private final KinesisAsyncClient client;
   private final String stream;
