@@ -70,6 +70,13 @@ final class AgentChild {
                     .credentialsProvider(
                         StaticCredentialsProvider.create(
                             AwsBasicCredentials.create("test", "test")))
+                    // kinesis-mock is single-threaded and slows down as data accumulates: a few
+                    // requests at a time, and patience, keep it answering. A request abandoned at
+                    // a short timeout is still stored by the mock and then sent again, which makes
+                    // it slower still: that spiral stalled this test on a busy machine.
+                    .maxRequestsInFlight(2)
+                    .apiCallAttemptTimeout(Duration.ofSeconds(60))
+                    .apiCallTimeout(Duration.ofSeconds(90))
                     .build())
             .retryPolicy(
                 RetryPolicy.builder()
