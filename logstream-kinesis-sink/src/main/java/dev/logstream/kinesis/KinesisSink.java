@@ -165,6 +165,8 @@ public final class KinesisSink implements Sink {
   private final LongAdder failedRequests = new LongAdder();
   private final LongAdder recordsRetried = new LongAdder();
   private final ConcurrentHashMap<String, LongAdder> failuresByCode = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> lastWarned = new ConcurrentHashMap<>();
+  private static final long WARN_INTERVAL_NANOS = 30_000_000_000L;
   private final EnumMap<FatalReason, Long> fatalRecords = new EnumMap<>(FatalReason.class);
   private long latencyCount;
   private long latencyTotalNanos;
@@ -655,6 +657,8 @@ public final class KinesisSink implements Sink {
       Classified c = classify(error);
       if (LOG.isDebugEnabled()) {
         LOG.debug("Kinesis PutRecords request failed: {}", c.outcome(), error);
+      } else {
+        warnAtMostEvery30Seconds(c, error);
       }
       failAll(c.outcome(), c.code());
       if (capacityMonitor != null
@@ -662,6 +666,23 @@ public final class KinesisSink implements Sink {
           && t.reason() == RetryReason.THROTTLED) {
         capacityMonitor.recordPut(0, 0, request.entries().size());
       }
+    }
+
+    /** Failed requests must not be invisible, nor flood the log during an outage. */
+    private void warnAtMostEvery30Seconds(Classified c, Throwable error) {
+      long now = nanoClock.getAsLong();
+      Long last = lastWarned.get(c.code());
+      if (last != null && now - last < WARN_INTERVAL_NANOS) {
+        return;
+      }
+      lastWarned.put(c.code(), now);
+      LOG.warn(
+          "Kinesis PutRecords request of {} records to {} failed, answered {} (at most one such"
+              + " warning per 30 s per error code): {}",
+          request.recordIndices().length,
+          streamName != null ? streamName : streamArn,
+          c.outcome(),
+          error.toString());
     }
 
     void failAll(RecordOutcome outcome, String code) {

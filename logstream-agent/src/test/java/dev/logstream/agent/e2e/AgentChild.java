@@ -37,7 +37,8 @@ import software.amazon.awssdk.regions.Region;
  * this class later.
  *
  * <p>Arguments: port, buffer directory, {@code --fsync} value ({@link Durability#parse}), Kinesis
- * endpoint, stream. It halts when its stdin closes (the parent died) and after five minutes.
+ * endpoint, stream, whether to use CBOR ({@code false} for kinesalite). It halts when its stdin
+ * closes (the parent died) and after five minutes.
  */
 final class AgentChild {
   private AgentChild() {}
@@ -48,6 +49,7 @@ final class AgentChild {
     Durability durability = Durability.parse(args[2]);
     URI endpoint = URI.create(args[3]);
     String stream = args[4];
+    boolean cbor = Boolean.parseBoolean(args[5]);
     PrintStream out = System.out;
     startDaemon("stdin-watch", AgentChild::haltWhenParentGone);
 
@@ -70,13 +72,9 @@ final class AgentChild {
                     .credentialsProvider(
                         StaticCredentialsProvider.create(
                             AwsBasicCredentials.create("test", "test")))
-                    // kinesis-mock is single-threaded and slows down as data accumulates: a few
-                    // requests at a time, and patience, keep it answering. A request abandoned at
-                    // a short timeout is still stored by the mock and then sent again, which makes
-                    // it slower still: that spiral stalled this test on a busy machine.
+                    // a few requests at a time: the emulators are single-threaded
                     .maxRequestsInFlight(2)
-                    .apiCallAttemptTimeout(Duration.ofSeconds(60))
-                    .apiCallTimeout(Duration.ofSeconds(90))
+                    .cbor(cbor)
                     .build())
             .retryPolicy(
                 RetryPolicy.builder()
@@ -104,6 +102,15 @@ final class AgentChild {
         0,
         50,
         TimeUnit.MILLISECONDS);
+    progress.scheduleWithFixedDelay(
+        () ->
+            System.err.println(
+                pipeline.dispatcherMetrics()
+                    + " sink failures "
+                    + ((KinesisSink) pipeline.sink()).metrics().failuresByErrorCode()),
+        1,
+        1,
+        TimeUnit.SECONDS); // what the parent shows when the backlog does not drain
     progress.schedule(() -> Runtime.getRuntime().halt(4), 5, TimeUnit.MINUTES);
     new CountDownLatch(1).await(); // until killed
   }

@@ -57,9 +57,14 @@ class AgentKillLoopTest {
   private static final long SEED = Long.getLong("logstream.agentKillLoop.seed", System.nanoTime());
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * kinesalite, not kinesis-mock: after agents were killed in the middle of PutRecords requests,
+   * kinesis-mock 0.6.2 was seen spinning at 100 % CPU and answering nothing, so the last agent
+   * could not drain (in about one CI run of three). kinesalite (CBOR off) takes the same API.
+   */
   @RegisterExtension
   static final KinesisMockExtension KINESIS =
-      KinesisMockExtension.withStreams("always:1", "interval:1");
+      KinesisMockExtension.kinesaliteWithStreams("always:1", "interval:1");
 
   @TempDir Path temp;
 
@@ -185,7 +190,7 @@ class AgentKillLoopTest {
         long reportsAtStop = last.progressReports;
         try {
           await("the last agent run delivering its backlog")
-              .atMost(Duration.ofSeconds(120))
+              .atMost(Duration.ofSeconds(180))
               .until(() -> last.progressReports > reportsAtStop + 1 && last.backlog == 0);
         } catch (ConditionTimeoutException e) {
           throw new AssertionError(
@@ -235,7 +240,8 @@ class AgentKillLoopTest {
               directory.toString(),
               fsync,
               KINESIS.endpoint().toString(),
-              stream);
+              stream,
+              Boolean.toString(!KINESIS.needsCborOff()));
       Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
       Child child = new Child(process, stderr);
       try {
