@@ -66,7 +66,17 @@ class AgentKillLoopTest {
   static final KinesisMockExtension KINESIS =
       KinesisMockExtension.kinesaliteWithStreams("always:1", "interval:1");
 
+  /** Between the agents and the emulator, for the whole class; see {@link AbortShieldProxy}. */
+  private static AbortShieldProxy shield;
+
   @TempDir Path temp;
+
+  private static synchronized java.net.URI shieldedEndpoint() throws IOException {
+    if (shield == null) {
+      shield = new AbortShieldProxy(KINESIS.endpoint()); // never closed: that would abort requests
+    }
+    return shield.endpoint();
+  }
 
   @Test
   void killLoop_fsyncAlways_everyAcknowledgedLineIsInTheStreamAndDuplicatesAreBounded()
@@ -239,7 +249,7 @@ class AgentKillLoopTest {
               Integer.toString(port),
               directory.toString(),
               fsync,
-              KINESIS.endpoint().toString(),
+              shieldedEndpoint().toString(),
               stream,
               Boolean.toString(!KINESIS.needsCborOff()));
       Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
