@@ -49,6 +49,10 @@ final class IngestHandler implements FrameHandler {
   private final LongAdder foreignTagEvents = new LongAdder();
   private final LongAdder encodingErrors = new LongAdder();
   private final LongAdder heldEventsLost = new LongAdder();
+
+  /** Reused by every flush, so a timer tick with nothing expired allocates nothing. */
+  private final Scratch flushScratch = new Scratch(null);
+
   private final java.util.concurrent.Executor spill;
 
   /**
@@ -119,7 +123,8 @@ final class IngestHandler implements FrameHandler {
    * for room.
    */
   void flushExpiredPartials(boolean all) {
-    Scratch s = new Scratch(null);
+    Scratch s = flushScratch; // the timer's thread, then close() after the timer stopped
+    s.clear();
     synchronized (assembler) {
       CURRENT.set(s);
       try {
